@@ -1,0 +1,130 @@
+//! The whole directory as one value: what a seed load produces, what the store saves
+//! and what search and the graph are built from.
+
+use std::collections::HashMap;
+
+use crate::ids::{Id, MunicipalityCode};
+use crate::organization::Organization;
+use crate::place::{Area, Municipality};
+use crate::provenance::Source;
+use crate::referral::Referral;
+use crate::resource::Resource;
+use crate::taxonomy::{Kind, Need};
+
+/// Every record of the directory.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Directory {
+    pub sources: Vec<Source>,
+    pub municipalities: Vec<Municipality>,
+    pub areas: Vec<Area>,
+    pub needs: Vec<Need>,
+    pub kinds: Vec<Kind>,
+    pub organizations: Vec<Organization>,
+    pub resources: Vec<Resource>,
+    pub referrals: Vec<Referral>,
+}
+
+/// The collections of a [`Directory`], for counts and for pointing at a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RecordKind {
+    Source,
+    Municipality,
+    Area,
+    Need,
+    Kind,
+    Organization,
+    Resource,
+    Referral,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 8] = [
+        Self::Source,
+        Self::Municipality,
+        Self::Area,
+        Self::Need,
+        Self::Kind,
+        Self::Organization,
+        Self::Resource,
+        Self::Referral,
+    ];
+
+    /// The plural key used in seed files (`resources:`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Source => "sources",
+            Self::Municipality => "municipalities",
+            Self::Area => "areas",
+            Self::Need => "needs",
+            Self::Kind => "kinds",
+            Self::Organization => "organizations",
+            Self::Resource => "resources",
+            Self::Referral => "referrals",
+        }
+    }
+
+    /// The singular noun used in messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::Source => "source",
+            Self::Municipality => "municipality",
+            Self::Area => "area",
+            Self::Need => "need",
+            Self::Kind => "kind",
+            Self::Organization => "organization",
+            Self::Resource => "resource",
+            Self::Referral => "referral",
+        }
+    }
+}
+
+impl Directory {
+    pub fn count(&self, kind: RecordKind) -> usize {
+        match kind {
+            RecordKind::Source => self.sources.len(),
+            RecordKind::Municipality => self.municipalities.len(),
+            RecordKind::Area => self.areas.len(),
+            RecordKind::Need => self.needs.len(),
+            RecordKind::Kind => self.kinds.len(),
+            RecordKind::Organization => self.organizations.len(),
+            RecordKind::Resource => self.resources.len(),
+            RecordKind::Referral => self.referrals.len(),
+        }
+    }
+
+    /// The key of each record of `kind`, in order: ids, or codes for municipalities.
+    pub fn keys(&self, kind: RecordKind) -> Vec<String> {
+        fn ids<'a, T>(items: &'a [T], id: impl Fn(&'a T) -> &'a Id) -> Vec<String> {
+            items.iter().map(|item| id(item).to_string()).collect()
+        }
+        match kind {
+            RecordKind::Source => ids(&self.sources, |r| &r.id),
+            RecordKind::Municipality => self.municipalities.iter().map(|m| m.code.to_string()).collect(),
+            RecordKind::Area => ids(&self.areas, |r| &r.id),
+            RecordKind::Need => ids(&self.needs, |r| &r.code),
+            RecordKind::Kind => ids(&self.kinds, |r| &r.code),
+            RecordKind::Organization => ids(&self.organizations, |r| &r.id),
+            RecordKind::Resource => ids(&self.resources, |r| &r.id),
+            RecordKind::Referral => ids(&self.referrals, |r| &r.id),
+        }
+    }
+
+    pub fn municipality(&self, code: MunicipalityCode) -> Option<&Municipality> {
+        self.municipalities.iter().find(|m| m.code == code)
+    }
+
+    /// `code` and every municipality enclosing it (江東区, 東京都).
+    pub fn municipality_and_ancestors(&self, code: MunicipalityCode) -> Vec<MunicipalityCode> {
+        let parents: HashMap<_, _> = self.municipalities.iter().map(|m| (m.code, m.parent)).collect();
+        let mut chain = vec![code];
+        let mut current = code;
+        while let Some(Some(parent)) = parents.get(&current) {
+            if chain.contains(parent) {
+                break; // a cycle is reported by validation; do not loop here
+            }
+            chain.push(*parent);
+            current = *parent;
+        }
+        chain
+    }
+}

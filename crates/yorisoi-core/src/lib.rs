@@ -1,0 +1,28 @@
+//! Yorisoi's domain: the records of a welfare resource directory, their schedules and
+//! taxonomies, and the rules a directory must satisfy. No IO: storage, search, the seed
+//! format and the API build on these types.
+
+pub mod contact;
+pub mod directory;
+pub mod holidays;
+pub mod ids;
+pub mod organization;
+pub mod place;
+pub mod provenance;
+pub mod referral;
+pub mod resource;
+pub mod schedule;
+pub mod taxonomy;
+pub mod validate;
+
+pub use contact::{Contact, Location};
+pub use directory::{Directory, RecordKind};
+pub use ids::{Id, IdError, MunicipalityCode};
+pub use organization::{Organization, OrganizationKind};
+pub use place::{Area, AreaKind, Municipality, ServiceArea};
+pub use provenance::{Provenance, Source};
+pub use referral::{Referral, ReferralConditions, ReferralKind, ReferralState};
+pub use resource::{Application, Audience, Cost, Resource, Status};
+pub use schedule::{Closure, Hours, Openness, Rule, Schedule, WeekOfMonth};
+pub use taxonomy::{Kind, LocalName, Need};
+pub use validate::{FieldRef, Problem, ProblemCode, validate};

@@ -1,0 +1,120 @@
+//! A support resource (支援資源): the thing a worker refers a person to.
+
+use crate::contact::{Contact, Location};
+use crate::ids::{Id, MunicipalityCode};
+use crate::place::ServiceArea;
+use crate::provenance::Provenance;
+use crate::schedule::Schedule;
+
+/// Whether a resource can be referred to now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Active,
+    /// Suspended for a while (休止中).
+    Paused,
+    /// Announced, not started.
+    Planned,
+    /// No longer runs; kept so old referrals and reports still resolve.
+    Ended,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::Active, Status::Paused, Status::Planned, Status::Ended];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Paused => "paused",
+            Status::Planned => "planned",
+            Status::Ended => "ended",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Active => "実施中",
+            Status::Paused => "休止中",
+            Status::Planned => "準備中",
+            Status::Ended => "終了",
+        }
+    }
+}
+
+/// Who a resource is for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Audience {
+    /// In words (「どなたでも」, 「区内在住の65歳以上の方」).
+    pub description: Option<String>,
+    pub age_min: Option<u8>,
+    pub age_max: Option<u8>,
+    /// The person must live in one of these municipalities (or below them).
+    pub residence: Vec<MunicipalityCode>,
+    /// Other conditions in words (児童扶養手当受給者, 組合員).
+    pub conditions: Vec<String>,
+}
+
+impl Audience {
+    /// Whether a person of `age` fits the age range (an unstated bound fits anyone).
+    pub fn fits_age(&self, age: u8) -> bool {
+        self.age_min.is_none_or(|min| age >= min) && self.age_max.is_none_or(|max| age <= max)
+    }
+}
+
+/// What it costs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Cost {
+    /// `Some(true)` when free for everyone, `Some(false)` when there is a fee.
+    pub free: Option<bool>,
+    pub description: Option<String>,
+}
+
+/// How to use it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Application {
+    /// How to apply or what to do first (「電話で予約」).
+    pub how: Option<String>,
+    /// What to bring (保険証, 印鑑).
+    pub bring: Vec<String>,
+    pub booking_required: Option<bool>,
+}
+
+/// A support resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    pub id: Id,
+    pub name: String,
+    pub kana: Option<String>,
+    /// A code of the kind taxonomy.
+    pub kind: Id,
+    /// What this kind is called here, when the resource's own name does not say it.
+    pub local_kind_name: Option<String>,
+    pub description: Option<String>,
+    /// Codes of the need taxonomy this resource addresses.
+    pub needs: Vec<Id>,
+    pub audience: Audience,
+    pub service_area: ServiceArea,
+    pub contacts: Vec<Contact>,
+    pub locations: Vec<Location>,
+    pub schedule: Schedule,
+    pub cost: Cost,
+    /// Languages served, as BCP 47 tags (ja, en, vi).
+    pub languages: Vec<String>,
+    /// Accessibility in words (車いす可, 手話通訳).
+    pub accessibility: Vec<String>,
+    pub application: Application,
+    pub status: Status,
+    /// Organizations that run it.
+    pub operators: Vec<Id>,
+    /// Whether a person can bring any worry here, whatever its kind says.
+    pub entry_window: Option<bool>,
+    /// A note for professionals only (hidden from the public).
+    pub staff_note: Option<String>,
+    pub provenance: Vec<Provenance>,
+}

@@ -1,0 +1,471 @@
+//! Whole-directory validation: references, duplicates, cycles and impossible values.
+//!
+//! Problems point at a record by collection and position plus a field path
+//! (`needs.2`, `audience.age_min`), so the seed crate can turn them into
+//! `file:line:col` and the API into a field error, with the same words.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use crate::contact::Contact;
+use crate::directory::{Directory, RecordKind};
+use crate::ids::{Id, MunicipalityCode};
+use crate::provenance::Provenance;
+use crate::schedule::{Closure, Rule, Schedule, WeekOfMonth};
+
+/// A field of one record: `resources[3].needs.1`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FieldRef {
+    pub record: RecordKind,
+    pub index: usize,
+    /// Dotted path below the record; empty for the record itself.
+    pub field: String,
+}
+
+impl fmt::Display for FieldRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.record.key(), self.index)?;
+        if !self.field.is_empty() {
+            write!(f, ".{}", self.field)?;
+        }
+        Ok(())
+    }
+}
+
+/// What sort of problem, for callers that treat them differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemCode {
+    /// Two records share an id or code.
+    Duplicate,
+    /// A reference to a record that does not exist.
+    UnknownReference,
+    /// A parent relation loops.
+    Cycle,
+    /// A value that cannot be right (empty name, age_min > age_max, 09:00–09:00).
+    InvalidValue,
+}
+
+/// One thing wrong with a directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub code: ProblemCode,
+    pub at: FieldRef,
+    /// What is wrong and what to do, lowercase, no trailing period.
+    pub message: String,
+    /// Another place involved (the first definition of a duplicate id).
+    pub related: Option<FieldRef>,
+}
+
+/// Checks a whole directory and returns every problem, in record order.
+pub fn validate(directory: &Directory) -> Vec<Problem> {
+    let mut checker = Checker { dir: directory, problems: Vec::new(), index: Index::default() };
+    checker.index_and_find_duplicates();
+    checker.check_sources();
+    checker.check_municipalities();
+    checker.check_areas();
+    checker.check_taxonomies();
+    checker.check_organizations();
+    checker.check_resources();
+    checker.check_referrals();
+    checker.problems
+}
+
+#[derive(Default)]
+struct Index {
+    sources: HashSet<String>,
+    municipalities: HashSet<MunicipalityCode>,
+    areas: HashMap<String, MunicipalityCode>,
+    needs: HashSet<String>,
+    kinds: HashSet<String>,
+    organizations: HashSet<String>,
+    resources: HashSet<String>,
+}
+
+struct Checker<'a> {
+    dir: &'a Directory,
+    problems: Vec<Problem>,
+    index: Index,
+}
+
+fn at(record: RecordKind, index: usize, field: impl Into<String>) -> FieldRef {
+    FieldRef { record, index, field: field.into() }
+}
+
+impl Checker<'_> {
+    fn report(&mut self, at: FieldRef, message: impl Into<String>) {
+        self.report_as(ProblemCode::InvalidValue, at, message);
+    }
+
+    fn report_as(&mut self, code: ProblemCode, at: FieldRef, message: impl Into<String>) {
+        self.problems.push(Problem { code, at, message: message.into(), related: None });
+    }
+
+    fn index_and_find_duplicates(&mut self) {
+        // Organizations and resources share one namespace: referrals name either by id.
+        let mut node_ids: HashMap<String, FieldRef> = HashMap::new();
+        for kind in RecordKind::ALL {
+            let mut seen: HashMap<String, FieldRef> = HashMap::new();
+            for (i, key) in self.dir.keys(kind).into_iter().enumerate() {
+                let field = if kind == RecordKind::Municipality {
+                    "code"
+                } else if matches!(kind, RecordKind::Need | RecordKind::Kind) {
+                    "code"
+                } else {
+                    "id"
+                };
+                let here = at(kind, i, field);
+                let shared = matches!(kind, RecordKind::Organization | RecordKind::Resource);
+                let table = if shared { &mut node_ids } else { &mut seen };
+                if let Some(first) = table.get(&key) {
+                    let what = if shared { "organization or resource" } else { kind.noun() };
+                    self.problems.push(Problem {
+                        code: ProblemCode::Duplicate,
+                        at: here,
+                        message: format!("duplicate {what} {field} `{key}`; every {field} must be unique"),
+                        related: Some(first.clone()),
+                    });
+                } else {
+                    table.insert(key, here);
+                }
+            }
+        }
+        let dir = self.dir;
+        self.index.sources = dir.sources.iter().map(|s| s.id.to_string()).collect();
+        self.index.municipalities = dir.municipalities.iter().map(|m| m.code).collect();
+        self.index.areas = dir.areas.iter().map(|a| (a.id.to_string(), a.municipality)).collect();
+        self.index.needs = dir.needs.iter().map(|n| n.code.to_string()).collect();
+        self.index.kinds = dir.kinds.iter().map(|k| k.code.to_string()).collect();
+        self.index.organizations = dir.organizations.iter().map(|o| o.id.to_string()).collect();
+        self.index.resources = dir.resources.iter().map(|r| r.id.to_string()).collect();
+    }
+
+    fn check_name(&mut self, at: FieldRef, name: &str) {
+        if name.trim().is_empty() {
+            let field = at.field.clone();
+            self.report(at, format!("{field} is empty; write the name as the source document gives it"));
+        }
+    }
+
+    fn check_kana(&mut self, at: FieldRef, kana: Option<&str>) {
+        let Some(kana) = kana else { return };
+        let is_kana = |c: char| {
+            matches!(c, 'ぁ'..='ゖ' | 'ァ'..='ヺ' | 'ー' | '・' | 'ゝ' | 'ゞ' | 'ヽ' | 'ヾ' | ' ' | '　')
+        };
+        if kana.trim().is_empty() {
+            self.report(at, "kana is empty; give the reading or leave the field out");
+        } else if let Some(bad) = kana.chars().find(|c| !is_kana(*c)) {
+            self.report(at, format!("kana `{kana}` contains `{bad}`; write the reading in hiragana or katakana"));
+        }
+    }
+
+    fn check_municipality_ref(&mut self, at: FieldRef, code: MunicipalityCode) {
+        if !self.index.municipalities.contains(&code) {
+            self.report_as(ProblemCode::UnknownReference, at, format!("unknown municipality `{code}`; add it under `municipalities:` or fix the code"));
+        }
+    }
+
+    fn check_ref(&mut self, at: FieldRef, target: RecordKind, id: &Id) {
+        let known = match target {
+            RecordKind::Source => &self.index.sources,
+            RecordKind::Need => &self.index.needs,
+            RecordKind::Kind => &self.index.kinds,
+            RecordKind::Organization => &self.index.organizations,
+            RecordKind::Resource => &self.index.resources,
+            _ => unreachable!("only id-keyed collections are referenced this way"),
+        };
+        if !known.contains(id.as_str()) {
+            let noun = target.noun();
+            let key = target.key();
+            self.report_as(ProblemCode::UnknownReference, at, format!("unknown {noun} `{id}`; define it under `{key}:` or fix the reference"));
+        }
+    }
+
+    fn check_area_refs(&mut self, record: RecordKind, i: usize, prefix: &str, areas: &[Id]) {
+        for (j, area) in areas.iter().enumerate() {
+            if !self.index.areas.contains_key(area.as_str()) {
+                self.report_as(
+                    ProblemCode::UnknownReference,
+                    at(record, i, format!("{prefix}areas.{j}")),
+                    format!("unknown area `{area}`; define it under `areas:` or fix the reference"),
+                );
+            }
+        }
+    }
+
+    fn check_provenance(&mut self, record: RecordKind, i: usize, provenance: &[Provenance]) {
+        if provenance.is_empty() {
+            self.report(
+                at(record, i, "provenance"),
+                "no source given; name the document this record comes from under `provenance:`",
+            );
+        }
+        for (j, p) in provenance.iter().enumerate() {
+            self.check_ref(at(record, i, format!("provenance.{j}.source")), RecordKind::Source, &p.source);
+        }
+    }
+
+    fn check_age_range(&mut self, record: RecordKind, i: usize, prefix: &str, min: Option<u8>, max: Option<u8>) {
+        if let (Some(min), Some(max)) = (min, max) {
+            if min > max {
+                self.report(
+                    at(record, i, format!("{prefix}age_min")),
+                    format!("age_min {min} is greater than age_max {max}; swap them or fix one"),
+                );
+            }
+        }
+        for (name, age) in [("age_min", min), ("age_max", max)] {
+            if age.is_some_and(|age| age > 120) {
+                self.report(at(record, i, format!("{prefix}{name}")), format!("{name} is over 120; write the age in years"));
+            }
+        }
+    }
+
+    fn check_schedule(&mut self, record: RecordKind, i: usize, prefix: &str, schedule: &Schedule) {
+        for (j, rule) in schedule.rules.iter().enumerate() {
+            let here = |field: &str| at(record, i, format!("{prefix}rules.{j}{field}"));
+            let hours = rule.hours();
+            if let (Some(opens), Some(closes)) = (hours.opens, hours.closes) {
+                if opens == closes {
+                    self.report(here(".closes"), "closes at the same time it opens; fix one of the times");
+                }
+            }
+            match rule {
+                Rule::Weekly { days, .. } if days.is_empty() => {
+                    self.report(here(".days"), "no days given; list the weekdays it is open (mon, tue, ...)");
+                }
+                Rule::Monthly { weeks, days, .. } => {
+                    if days.is_empty() {
+                        self.report(here(".days"), "no days given; list the weekdays it meets (wed)");
+                    }
+                    if weeks.is_empty() {
+                        self.report(here(".weeks"), "no weeks given; list which weeks of the month (2, 4 or last)");
+                    }
+                    if weeks.iter().any(|w| matches!(w, WeekOfMonth::Nth(n) if !(1..=5).contains(n))) {
+                        self.report(here(".weeks"), "a week of the month must be 1 to 5 or `last`");
+                    }
+                }
+                Rule::TimesPerMonth { times: 0, .. } | Rule::TimesPerYear { times: 0, .. } => {
+                    self.report(here(".times"), "times must be at least 1");
+                }
+                Rule::Dates { dates, .. } if dates.is_empty() => {
+                    self.report(here(".dates"), "no dates given; list the dates (2026-03-08)");
+                }
+                _ => {}
+            }
+        }
+        for (j, closure) in schedule.closed.iter().enumerate() {
+            if let Closure::Period { from, to } = closure {
+                if from > to {
+                    self.report(
+                        at(record, i, format!("{prefix}closed.{j}")),
+                        format!("closed period starts {from} after it ends {to}; swap the dates"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn check_contacts(&mut self, record: RecordKind, i: usize, contacts: &[Contact]) {
+        for (j, contact) in contacts.iter().enumerate() {
+            for (name, number) in [("phone", &contact.phone), ("fax", &contact.fax)] {
+                if let Some(number) = number {
+                    let digits = number.chars().filter(char::is_ascii_digit).count();
+                    let allowed = number.chars().all(|c| c.is_ascii_digit() || c == '-');
+                    if !allowed || !(3..=11).contains(&digits) {
+                        self.report(
+                            at(record, i, format!("contacts.{j}.{name}")),
+                            format!("{name} `{number}` is not a phone number; write half-width digits and hyphens (03-6697-6135)"),
+                        );
+                    }
+                }
+            }
+            if let Some(hours) = &contact.hours {
+                self.check_schedule(record, i, &format!("contacts.{j}.hours."), hours);
+            }
+        }
+    }
+
+    fn check_sources(&mut self) {
+        for (i, source) in self.dir.sources.iter().enumerate() {
+            self.check_name(at(RecordKind::Source, i, "title"), &source.title);
+        }
+    }
+
+    fn check_municipalities(&mut self) {
+        let dir = self.dir;
+        for (i, m) in dir.municipalities.iter().enumerate() {
+            self.check_name(at(RecordKind::Municipality, i, "name"), &m.name);
+            self.check_kana(at(RecordKind::Municipality, i, "kana"), m.kana.as_deref());
+            if let Some(parent) = m.parent {
+                self.check_municipality_ref(at(RecordKind::Municipality, i, "parent"), parent);
+            }
+        }
+        let parents = dir.municipalities.iter().map(|m| (m.code.to_string(), m.parent.map(|p| p.to_string())));
+        self.check_cycles(RecordKind::Municipality, "municipality", parents.collect());
+    }
+
+    fn check_areas(&mut self) {
+        for (i, area) in self.dir.areas.iter().enumerate() {
+            self.check_name(at(RecordKind::Area, i, "name"), &area.name);
+            self.check_kana(at(RecordKind::Area, i, "kana"), area.kana.as_deref());
+            self.check_municipality_ref(at(RecordKind::Area, i, "municipality"), area.municipality);
+        }
+    }
+
+    fn check_taxonomies(&mut self) {
+        let dir = self.dir;
+        for (i, need) in dir.needs.iter().enumerate() {
+            self.check_name(at(RecordKind::Need, i, "label"), &need.label);
+            self.check_kana(at(RecordKind::Need, i, "kana"), need.kana.as_deref());
+            if let Some(parent) = &need.parent {
+                self.check_ref(at(RecordKind::Need, i, "parent"), RecordKind::Need, parent);
+            }
+        }
+        let parents = dir.needs.iter().map(|n| (n.code.to_string(), n.parent.as_ref().map(Id::to_string)));
+        self.check_cycles(RecordKind::Need, "need", parents.collect());
+        for (i, kind) in dir.kinds.iter().enumerate() {
+            self.check_name(at(RecordKind::Kind, i, "label"), &kind.label);
+            self.check_kana(at(RecordKind::Kind, i, "kana"), kind.kana.as_deref());
+            if let Some(parent) = &kind.parent {
+                self.check_ref(at(RecordKind::Kind, i, "parent"), RecordKind::Kind, parent);
+            }
+            for (j, local) in kind.local_names.iter().enumerate() {
+                self.check_municipality_ref(at(RecordKind::Kind, i, format!("local_names.{j}.municipality")), local.municipality);
+                self.check_name(at(RecordKind::Kind, i, format!("local_names.{j}.name")), &local.name);
+                self.check_kana(at(RecordKind::Kind, i, format!("local_names.{j}.kana")), local.kana.as_deref());
+            }
+        }
+        let parents = dir.kinds.iter().map(|k| (k.code.to_string(), k.parent.as_ref().map(Id::to_string)));
+        self.check_cycles(RecordKind::Kind, "kind", parents.collect());
+    }
+
+    fn check_organizations(&mut self) {
+        let dir = self.dir;
+        let kind = RecordKind::Organization;
+        for (i, org) in dir.organizations.iter().enumerate() {
+            self.check_name(at(kind, i, "name"), &org.name);
+            self.check_kana(at(kind, i, "kana"), org.kana.as_deref());
+            if let Some(parent) = &org.parent {
+                self.check_ref(at(kind, i, "parent"), RecordKind::Organization, parent);
+            }
+            if let Some(code) = org.municipality {
+                self.check_municipality_ref(at(kind, i, "municipality"), code);
+            }
+            for (j, code) in org.service_area.municipalities.iter().enumerate() {
+                self.check_municipality_ref(at(kind, i, format!("service_area.municipalities.{j}")), *code);
+            }
+            self.check_area_refs(kind, i, "service_area.", &org.service_area.areas);
+            for (j, platform) in org.member_of.iter().enumerate() {
+                if platform == &org.id {
+                    self.report(at(kind, i, format!("member_of.{j}")), "an organization cannot be a member of itself");
+                } else {
+                    self.check_ref(at(kind, i, format!("member_of.{j}")), RecordKind::Organization, platform);
+                }
+            }
+            self.check_contacts(kind, i, &org.contacts);
+            self.check_provenance(kind, i, &org.provenance);
+        }
+        let parents = dir.organizations.iter().map(|o| (o.id.to_string(), o.parent.as_ref().map(Id::to_string)));
+        self.check_cycles(kind, "organization", parents.collect());
+    }
+
+    fn check_resources(&mut self) {
+        let dir = self.dir;
+        let kind = RecordKind::Resource;
+        for (i, r) in dir.resources.iter().enumerate() {
+            self.check_name(at(kind, i, "name"), &r.name);
+            self.check_kana(at(kind, i, "kana"), r.kana.as_deref());
+            self.check_ref(at(kind, i, "kind"), RecordKind::Kind, &r.kind);
+            for (j, need) in r.needs.iter().enumerate() {
+                self.check_ref(at(kind, i, format!("needs.{j}")), RecordKind::Need, need);
+            }
+            for (j, op) in r.operators.iter().enumerate() {
+                self.check_ref(at(kind, i, format!("operators.{j}")), RecordKind::Organization, op);
+            }
+            self.check_age_range(kind, i, "audience.", r.audience.age_min, r.audience.age_max);
+            for (j, code) in r.audience.residence.iter().enumerate() {
+                self.check_municipality_ref(at(kind, i, format!("audience.residence.{j}")), *code);
+            }
+            for (j, code) in r.service_area.municipalities.iter().enumerate() {
+                self.check_municipality_ref(at(kind, i, format!("service_area.municipalities.{j}")), *code);
+            }
+            self.check_area_refs(kind, i, "service_area.", &r.service_area.areas);
+            for (j, location) in r.locations.iter().enumerate() {
+                if let Some(code) = location.municipality {
+                    self.check_municipality_ref(at(kind, i, format!("locations.{j}.municipality")), code);
+                }
+                if let Some(area) = &location.area {
+                    self.check_area_refs(kind, i, &format!("locations.{j}."), std::slice::from_ref(area));
+                }
+            }
+            self.check_schedule(kind, i, "schedule.", &r.schedule);
+            self.check_contacts(kind, i, &r.contacts);
+            self.check_provenance(kind, i, &r.provenance);
+        }
+    }
+
+    fn check_referrals(&mut self) {
+        let dir = self.dir;
+        let kind = RecordKind::Referral;
+        for (i, referral) in dir.referrals.iter().enumerate() {
+            for (field, end) in [("from", &referral.from), ("to", &referral.to)] {
+                let known = self.index.organizations.contains(end.as_str()) || self.index.resources.contains(end.as_str());
+                if !known {
+                    self.report_as(
+                        ProblemCode::UnknownReference,
+                        at(kind, i, field),
+                        format!("unknown organization or resource `{end}`; define it or fix the reference"),
+                    );
+                }
+            }
+            if referral.from == referral.to {
+                self.report(at(kind, i, "to"), format!("referral from `{}` to itself; point `to` at another place", referral.to));
+            }
+            for (j, need) in referral.needs.iter().enumerate() {
+                self.check_ref(at(kind, i, format!("needs.{j}")), RecordKind::Need, need);
+            }
+            let conditions = &referral.conditions;
+            self.check_age_range(kind, i, "conditions.", conditions.age_min, conditions.age_max);
+            for (j, code) in conditions.residence.iter().enumerate() {
+                self.check_municipality_ref(at(kind, i, format!("conditions.residence.{j}")), *code);
+            }
+            self.check_provenance(kind, i, &referral.provenance);
+        }
+    }
+
+    /// Reports each cycle of a parent relation once, at its first member in record order.
+    fn check_cycles(&mut self, record: RecordKind, noun: &str, parents: Vec<(String, Option<String>)>) {
+        let position: HashMap<&str, usize> =
+            parents.iter().enumerate().map(|(i, (key, _))| (key.as_str(), i)).collect();
+        let mut reported: HashSet<usize> = HashSet::new();
+        for start in 0..parents.len() {
+            let mut path = vec![start];
+            let mut current = start;
+            while let Some(Some(parent)) = parents.get(current).map(|(_, p)| p.as_deref()) {
+                let Some(&next) = position.get(parent) else { break };
+                if let Some(cycle_start) = path.iter().position(|&p| p == next) {
+                    let cycle = &path[cycle_start..];
+                    if cycle.iter().all(|member| !reported.contains(member)) {
+                        reported.extend(cycle.iter().copied());
+                        let first = *cycle.iter().min().expect("a cycle has members");
+                        let rotate = cycle.iter().position(|&m| m == first).expect("first is in the cycle");
+                        let names: Vec<&str> = cycle[rotate..]
+                            .iter()
+                            .chain(&cycle[..rotate])
+                            .chain(std::iter::once(&first))
+                            .map(|&m| parents[m].0.as_str())
+                            .collect();
+                        self.report_as(
+                            ProblemCode::Cycle,
+                            at(record, first, "parent"),
+                            format!("{noun} parents form a cycle: {}; one of them needs another parent", names.join(" → ")),
+                        );
+                    }
+                    break;
+                }
+                path.push(next);
+                current = next;
+            }
+        }
+    }
+}

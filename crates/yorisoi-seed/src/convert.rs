@@ -1,0 +1,353 @@
+//! Seed transfer types to domain types and back.
+//!
+//! Reading collects every malformed id or code as a [`Malformed`] at its path in the
+//! file instead of stopping at the first; writing is total.
+
+use chrono::Weekday;
+use yorisoi_core as core;
+use yorisoi_core::{Id, MunicipalityCode};
+
+use crate::format::*;
+use crate::values::{TimeOfDay, WeekDto};
+
+/// A value that does not parse, at a dotted path within its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    pub path: String,
+    pub message: String,
+}
+
+/// Converts records of one file, remembering what did not parse.
+pub struct FromSeed {
+    pub malformed: Vec<Malformed>,
+}
+
+impl FromSeed {
+    pub fn new() -> Self {
+        Self { malformed: Vec::new() }
+    }
+
+    fn id(&mut self, path: impl Into<String>, text: &str) -> Id {
+        Id::parse(text).unwrap_or_else(|error| {
+            self.malformed.push(Malformed { path: path.into(), message: error.to_string() });
+            // A placeholder that keeps the record in place; the file fails anyway.
+            Id::parse("invalid").expect("a valid id")
+        })
+    }
+
+    fn ids(&mut self, path: &str, texts: &[String]) -> Vec<Id> {
+        texts.iter().enumerate().map(|(i, text)| self.id(format!("{path}.{i}"), text)).collect()
+    }
+
+    fn code(&mut self, path: impl Into<String>, text: &str) -> MunicipalityCode {
+        MunicipalityCode::parse(text).unwrap_or_else(|error| {
+            self.malformed.push(Malformed { path: path.into(), message: error.to_string() });
+            MunicipalityCode::parse("130001").expect("a valid code")
+        })
+    }
+
+    fn codes(&mut self, path: &str, texts: &[String]) -> Vec<MunicipalityCode> {
+        texts.iter().enumerate().map(|(i, text)| self.code(format!("{path}.{i}"), text)).collect()
+    }
+
+    pub fn source(&mut self, at: &str, dto: SourceDto) -> core::Source {
+        core::Source {
+            id: self.id(format!("{at}.id"), &dto.id),
+            title: dto.title,
+            publisher: dto.publisher,
+            published: dto.published,
+            file: dto.file,
+            url: dto.url,
+        }
+    }
+
+    fn provenance(&mut self, at: &str, dtos: Vec<ProvenanceDto>) -> Vec<core::Provenance> {
+        dtos.into_iter()
+            .enumerate()
+            .map(|(i, p)| core::Provenance {
+                source: self.id(format!("{at}.provenance.{i}.source"), &p.source),
+                locator: p.locator,
+                verified: p.verified.0,
+            })
+            .collect()
+    }
+
+    pub fn municipality(&mut self, at: &str, dto: MunicipalityDto) -> core::Municipality {
+        core::Municipality {
+            code: self.code(format!("{at}.code"), &dto.code),
+            name: dto.name,
+            kana: dto.kana,
+            parent: dto.parent.map(|p| self.code(format!("{at}.parent"), &p)),
+            provenance: self.provenance(at, dto.provenance),
+        }
+    }
+
+    pub fn area(&mut self, at: &str, dto: AreaDto) -> core::Area {
+        core::Area {
+            id: self.id(format!("{at}.id"), &dto.id),
+            municipality: self.code(format!("{at}.municipality"), &dto.municipality),
+            kind: match dto.kind {
+                AreaKindDto::DailyLifeZone => core::AreaKind::DailyLifeZone,
+                AreaKindDto::SchoolDistrict => core::AreaKind::SchoolDistrict,
+                AreaKindDto::NeighbourhoodAssociation => core::AreaKind::NeighbourhoodAssociation,
+                AreaKindDto::District => core::AreaKind::District,
+            },
+            name: dto.name,
+            kana: dto.kana,
+            provenance: self.provenance(at, dto.provenance),
+        }
+    }
+
+    pub fn need(&mut self, at: &str, dto: NeedDto) -> core::Need {
+        core::Need {
+            code: self.id(format!("{at}.code"), &dto.code),
+            label: dto.label,
+            kana: dto.kana,
+            parent: dto.parent.map(|p| self.id(format!("{at}.parent"), &p)),
+            synonyms: dto.synonyms,
+            cues: dto.cues,
+            description: dto.description,
+        }
+    }
+
+    pub fn kind(&mut self, at: &str, dto: KindDto) -> core::Kind {
+        let local_names = dto
+            .local_names
+            .into_iter()
+            .enumerate()
+            .map(|(i, local)| core::LocalName {
+                municipality: self.code(format!("{at}.local_names.{i}.municipality"), &local.municipality),
+                name: local.name,
+                kana: local.kana,
+            })
+            .collect();
+        core::Kind {
+            code: self.id(format!("{at}.code"), &dto.code),
+            label: dto.label,
+            kana: dto.kana,
+            parent: dto.parent.map(|p| self.id(format!("{at}.parent"), &p)),
+            synonyms: dto.synonyms,
+            local_names,
+            entry_window: dto.entry_window,
+            description: dto.description,
+        }
+    }
+
+    fn service_area(&mut self, at: &str, dto: ServiceAreaDto) -> core::ServiceArea {
+        core::ServiceArea {
+            municipalities: self.codes(&format!("{at}.service_area.municipalities"), &dto.municipalities),
+            areas: self.ids(&format!("{at}.service_area.areas"), &dto.areas),
+        }
+    }
+
+    pub fn organization(&mut self, at: &str, dto: OrganizationDto) -> core::Organization {
+        core::Organization {
+            id: self.id(format!("{at}.id"), &dto.id),
+            name: dto.name,
+            kana: dto.kana,
+            kind: organization_kind(dto.kind),
+            parent: dto.parent.map(|p| self.id(format!("{at}.parent"), &p)),
+            municipality: dto.municipality.map(|m| self.code(format!("{at}.municipality"), &m)),
+            service_area: self.service_area(at, dto.service_area),
+            description: dto.description,
+            contacts: contacts(dto.contacts),
+            url: dto.url,
+            member_of: self.ids(&format!("{at}.member_of"), &dto.member_of),
+            provenance: self.provenance(at, dto.provenance),
+        }
+    }
+
+    pub fn resource(&mut self, at: &str, dto: ResourceDto) -> core::Resource {
+        let locations = dto
+            .locations
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| core::Location {
+                name: l.name,
+                postal_code: l.postal_code,
+                address: l.address,
+                municipality: l.municipality.map(|m| self.code(format!("{at}.locations.{i}.municipality"), &m)),
+                area: l.area.map(|a| self.id(format!("{at}.locations.{i}.area"), &a)),
+                online: l.online,
+                note: l.note,
+            })
+            .collect();
+        core::Resource {
+            id: self.id(format!("{at}.id"), &dto.id),
+            name: dto.name,
+            kana: dto.kana,
+            kind: self.id(format!("{at}.kind"), &dto.kind),
+            local_kind_name: dto.local_kind_name,
+            description: dto.description,
+            needs: self.ids(&format!("{at}.needs"), &dto.needs),
+            audience: core::Audience {
+                description: dto.audience.description,
+                age_min: dto.audience.age_min,
+                age_max: dto.audience.age_max,
+                residence: self.codes(&format!("{at}.audience.residence"), &dto.audience.residence),
+                conditions: dto.audience.conditions,
+            },
+            service_area: self.service_area(at, dto.service_area),
+            contacts: contacts(dto.contacts),
+            locations,
+            schedule: schedule(dto.schedule),
+            cost: core::Cost { free: dto.cost.free, description: dto.cost.description },
+            languages: dto.languages,
+            accessibility: dto.accessibility,
+            application: core::Application {
+                how: dto.application.how,
+                bring: dto.application.bring,
+                booking_required: dto.application.booking_required,
+            },
+            status: match dto.status {
+                StatusDto::Active => core::Status::Active,
+                StatusDto::Paused => core::Status::Paused,
+                StatusDto::Planned => core::Status::Planned,
+                StatusDto::Ended => core::Status::Ended,
+            },
+            operators: self.ids(&format!("{at}.operators"), &dto.operators),
+            entry_window: dto.entry_window,
+            staff_note: dto.staff_note,
+            provenance: self.provenance(at, dto.provenance),
+        }
+    }
+
+    pub fn referral(&mut self, at: &str, dto: ReferralDto) -> core::Referral {
+        core::Referral {
+            id: self.id(format!("{at}.id"), &dto.id),
+            from: self.id(format!("{at}.from"), &dto.from),
+            to: self.id(format!("{at}.to"), &dto.to),
+            kind: referral_kind(dto.kind),
+            needs: self.ids(&format!("{at}.needs"), &dto.needs),
+            conditions: core::ReferralConditions {
+                age_min: dto.conditions.age_min,
+                age_max: dto.conditions.age_max,
+                residence: self.codes(&format!("{at}.conditions.residence"), &dto.conditions.residence),
+                documents: dto.conditions.documents,
+                text: dto.conditions.text,
+            },
+            state: match dto.state {
+                ReferralStateDto::Working => core::ReferralState::Working,
+                ReferralStateDto::NotWorking => core::ReferralState::NotWorking,
+            },
+            note: dto.note,
+            provenance: self.provenance(at, dto.provenance),
+        }
+    }
+}
+
+fn contacts(dtos: Vec<ContactDto>) -> Vec<core::Contact> {
+    dtos.into_iter()
+        .map(|c| core::Contact {
+            name: c.name,
+            phone: c.phone,
+            fax: c.fax,
+            email: c.email,
+            url: c.url,
+            hours: c.hours.map(schedule),
+            note: c.note,
+            staff_only: c.staff_only,
+        })
+        .collect()
+}
+
+fn organization_kind(dto: OrganizationKindDto) -> core::OrganizationKind {
+    use core::OrganizationKind as K;
+    match dto {
+        OrganizationKindDto::LocalGovernment => K::LocalGovernment,
+        OrganizationKindDto::Department => K::Department,
+        OrganizationKindDto::Division => K::Division,
+        OrganizationKindDto::Section => K::Section,
+        OrganizationKindDto::PublicOffice => K::PublicOffice,
+        OrganizationKindDto::SocialWelfareCouncil => K::SocialWelfareCouncil,
+        OrganizationKindDto::ConsumerCoop => K::ConsumerCoop,
+        OrganizationKindDto::MedicalCoop => K::MedicalCoop,
+        OrganizationKindDto::WorkerCoop => K::WorkerCoop,
+        OrganizationKindDto::CoopFederation => K::CoopFederation,
+        OrganizationKindDto::Npo => K::Npo,
+        OrganizationKindDto::SocialWelfareCorporation => K::SocialWelfareCorporation,
+        OrganizationKindDto::GeneralIncorporatedAssociation => K::GeneralIncorporatedAssociation,
+        OrganizationKindDto::VoluntaryGroup => K::VoluntaryGroup,
+        OrganizationKindDto::NeighbourhoodAssociation => K::NeighbourhoodAssociation,
+        OrganizationKindDto::Company => K::Company,
+        OrganizationKindDto::WelfareCommissionersCouncil => K::WelfareCommissionersCouncil,
+        OrganizationKindDto::Platform => K::Platform,
+        OrganizationKindDto::Other => K::Other,
+    }
+}
+
+fn referral_kind(dto: ReferralKindDto) -> core::ReferralKind {
+    use core::ReferralKind as K;
+    match dto {
+        ReferralKindDto::RefersTo => K::RefersTo,
+        ReferralKindDto::EscalatesTo => K::EscalatesTo,
+        ReferralKindDto::Consults => K::Consults,
+        ReferralKindDto::PartnersWith => K::PartnersWith,
+        ReferralKindDto::MemberOf => K::MemberOf,
+        ReferralKindDto::SharesInformationWith => K::SharesInformationWith,
+    }
+}
+
+const DAYS: [(DayDto, Weekday); 7] = [
+    (DayDto::Mon, Weekday::Mon),
+    (DayDto::Tue, Weekday::Tue),
+    (DayDto::Wed, Weekday::Wed),
+    (DayDto::Thu, Weekday::Thu),
+    (DayDto::Fri, Weekday::Fri),
+    (DayDto::Sat, Weekday::Sat),
+    (DayDto::Sun, Weekday::Sun),
+];
+
+fn weekdays(days: &[DayDto]) -> Vec<Weekday> {
+    days.iter().map(|d| DAYS.iter().find(|(dto, _)| dto == d).expect("every day is listed").1).collect()
+}
+
+pub(crate) fn day_dtos(days: &[Weekday]) -> Vec<DayDto> {
+    days.iter().map(|d| DAYS.iter().find(|(_, w)| w == d).expect("every day is listed").0).collect()
+}
+
+fn hours(opens: Option<TimeOfDay>, closes: Option<TimeOfDay>) -> core::Hours {
+    core::Hours::new(opens.map(|t| t.0), closes.map(|t| t.0))
+}
+
+fn schedule(dto: ScheduleDto) -> core::Schedule {
+    let rules = dto
+        .rules
+        .into_iter()
+        .map(|rule| match rule {
+            RuleDto::Weekly(w) => core::Rule::Weekly { days: weekdays(&w.days), hours: hours(w.opens, w.closes) },
+            RuleDto::Monthly(m) => core::Rule::Monthly {
+                weeks: m
+                    .weeks
+                    .iter()
+                    .map(|w| match w {
+                        WeekDto::Nth(n) => core::WeekOfMonth::Nth(*n),
+                        WeekDto::Last => core::WeekOfMonth::Last,
+                    })
+                    .collect(),
+                days: weekdays(&m.days),
+                hours: hours(m.opens, m.closes),
+            },
+            RuleDto::PerMonth(c) => core::Rule::TimesPerMonth {
+                // More than 255 sessions a month is not a monthly count; validation flags 0.
+                times: u8::try_from(c.times).unwrap_or(u8::MAX),
+                hours: hours(c.opens, c.closes),
+            },
+            RuleDto::PerYear(c) => core::Rule::TimesPerYear { times: c.times, hours: hours(c.opens, c.closes) },
+            RuleDto::Dates(d) => core::Rule::Dates {
+                dates: d.dates.iter().map(|date| date.0).collect(),
+                hours: hours(d.opens, d.closes),
+            },
+        })
+        .collect();
+    let closed = dto
+        .closed
+        .into_iter()
+        .map(|closure| match closure {
+            ClosureDto::Named(NamedClosureDto::NationalHolidays) => core::Closure::NationalHolidays,
+            ClosureDto::Named(NamedClosureDto::YearEnd) => core::Closure::YearEnd,
+            ClosureDto::Period(p) => core::Closure::Period { from: p.from.0, to: p.to.0 },
+        })
+        .collect();
+    core::Schedule { rules, closed, note: dto.note }
+}

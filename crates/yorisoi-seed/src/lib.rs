@@ -1,0 +1,262 @@
+//! The YAML seed format that data stewards edit: reading a directory of seed files into
+//! a checked [`Directory`] with `file:line:col` errors, writing a directory back, and
+//! the JSON Schema editors validate against.
+
+mod convert;
+mod diagnostic;
+mod format;
+mod locate;
+mod read;
+mod to_seed;
+mod values;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use yorisoi_core::{Directory, ProblemCode, RecordKind, validate};
+
+pub use diagnostic::Diagnostic;
+pub use format::SeedFile;
+pub use read::MAX_FILE_BYTES;
+
+use convert::FromSeed;
+use locate::{LineCol, PathMap};
+
+/// The schema file written beside seed files; each file names it in its first line.
+pub const SCHEMA_FILE: &str = "yorisoi-seed.schema.json";
+
+/// What went wrong reading or writing seed files.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// The files have problems a steward must fix; each names its place.
+    #[error("{}", render(.diagnostics, .note.as_deref()))]
+    Invalid { diagnostics: Vec<Diagnostic>, note: Option<String> },
+    #[error("cannot read {}: {source}", .path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {}: {source}", .path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("{} already holds seed files; export into an empty directory, or pass --force to replace them", .path.display())]
+    NotEmpty { path: PathBuf },
+}
+
+fn render(diagnostics: &[Diagnostic], note: Option<&str>) -> String {
+    let mut lines: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+    lines.extend(note.map(str::to_owned));
+    lines.join("\n")
+}
+
+/// A checked directory and the files it came from.
+#[derive(Debug)]
+pub struct SeedSet {
+    pub directory: Directory,
+    pub files: Vec<PathBuf>,
+}
+
+/// Where each record of the directory was written: file and position in its list.
+#[derive(Default)]
+struct Origins {
+    by_kind: Vec<(RecordKind, Vec<(usize, usize)>)>,
+}
+
+impl Origins {
+    fn push(&mut self, kind: RecordKind, file: usize, index: usize) {
+        match self.by_kind.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, list)) => list.push((file, index)),
+            None => self.by_kind.push((kind, vec![(file, index)])),
+        }
+    }
+
+    fn get(&self, kind: RecordKind, index: usize) -> Option<(usize, usize)> {
+        self.by_kind.iter().find(|(k, _)| *k == kind).and_then(|(_, list)| list.get(index).copied())
+    }
+}
+
+/// Reads and checks every `*.yaml` / `*.yml` file below `dir`.
+///
+/// Reports every problem it can find: all files are read even after one fails, and
+/// the whole directory is validated (references across files, duplicates, cycles).
+pub fn read_dir(dir: &Path) -> Result<SeedSet, SeedError> {
+    let files = seed_files(dir)?;
+    let mut directory = Directory::default();
+    let mut diagnostics = Vec::new();
+    let mut maps: Vec<PathMap> = Vec::new();
+    let mut origins = Origins::default();
+    let mut unreadable_records = 0usize;
+    let mut unparsed_files = 0usize;
+
+    if files.is_empty() {
+        return Err(SeedError::Invalid {
+            diagnostics: vec![],
+            note: Some(format!("{}: no seed files (*.yaml) found; point check at the seed directory", dir.display())),
+        });
+    }
+    for (file_index, path) in files.iter().enumerate() {
+        let bytes = fs::read(path).map_err(|source| SeedError::Read { path: path.clone(), source })?;
+        let parsed = read::decode(&bytes).and_then(|text| Ok((read::parse(text)?, PathMap::of(text))));
+        let (seed, map) = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                diagnostics.push(diagnostic(path, error.at, error.message));
+                maps.push(PathMap::default());
+                unparsed_files += 1;
+                continue;
+            }
+        };
+        let mut convert = FromSeed::new();
+        macro_rules! take {
+            ($list:expr, $kind:expr, $method:ident, $target:expr) => {
+                for (index, dto) in $list.into_iter().enumerate() {
+                    let before = convert.malformed.len();
+                    let record = convert.$method(&format!("{}.{index}", $kind.key()), dto);
+                    if convert.malformed.len() == before {
+                        origins.push($kind, file_index, index);
+                        $target.push(record);
+                    } else {
+                        unreadable_records += 1;
+                    }
+                }
+            };
+        }
+        take!(seed.sources, RecordKind::Source, source, directory.sources);
+        take!(seed.municipalities, RecordKind::Municipality, municipality, directory.municipalities);
+        take!(seed.areas, RecordKind::Area, area, directory.areas);
+        take!(seed.needs, RecordKind::Need, need, directory.needs);
+        take!(seed.kinds, RecordKind::Kind, kind, directory.kinds);
+        take!(seed.organizations, RecordKind::Organization, organization, directory.organizations);
+        take!(seed.resources, RecordKind::Resource, resource, directory.resources);
+        take!(seed.referrals, RecordKind::Referral, referral, directory.referrals);
+        for malformed in convert.malformed {
+            let at = map.find(&malformed.path).unwrap_or(LineCol { line: 1, column: 1 });
+            diagnostics.push(diagnostic(path, at, malformed.message));
+        }
+        maps.push(map);
+    }
+
+    // With records missing, a reference to one of them would be reported as unknown
+    // although the steward's only mistake is elsewhere; hold those back.
+    let partial = unparsed_files + unreadable_records > 0;
+    let mut held_back = 0usize;
+    let place = |kind: RecordKind, index: usize, field: &str| {
+        let (file, item) = origins.get(kind, index).expect("every record has an origin");
+        let path = if field.is_empty() { format!("{}.{item}", kind.key()) } else { format!("{}.{item}.{field}", kind.key()) };
+        let at = maps[file].find(&path).unwrap_or(LineCol { line: 1, column: 1 });
+        (file, at)
+    };
+    for problem in validate(&directory) {
+        if partial && problem.code == ProblemCode::UnknownReference {
+            held_back += 1;
+            continue;
+        }
+        let (file, at) = place(problem.at.record, problem.at.index, &problem.at.field);
+        let mut message = problem.message;
+        if let Some(related) = problem.related {
+            let (other_file, other) = place(related.record, related.index, &related.field);
+            message = format!("{message} (also at {}:{}:{})", files[other_file].display(), other.line, other.column);
+        }
+        diagnostics.push(diagnostic(&files[file], at, message));
+    }
+    if diagnostics.is_empty() {
+        return Ok(SeedSet { directory, files });
+    }
+    diagnostics.sort();
+    let note = (held_back > 0).then(|| {
+        format!("{held_back} reference(s) were not checked because some records could not be read; fix the errors above and check again")
+    });
+    Err(SeedError::Invalid { diagnostics, note })
+}
+
+fn diagnostic(file: &Path, at: LineCol, message: String) -> Diagnostic {
+    Diagnostic { file: file.to_owned(), line: at.line, column: at.column, message }
+}
+
+fn is_seed_file(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "yaml" || ext == "yml")
+}
+
+/// Every seed file below `dir`, in a stable order; hidden entries are skipped.
+fn seed_files(dir: &Path) -> Result<Vec<PathBuf>, SeedError> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(current) = pending.pop() {
+        let entries = fs::read_dir(&current).map_err(|source| SeedError::Read { path: current.clone(), source })?;
+        for entry in entries {
+            let entry = entry.map_err(|source| SeedError::Read { path: current.clone(), source })?;
+            let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                pending.push(path);
+            } else if is_seed_file(&path) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The JSON Schema (draft-07) of a seed file, as committed beside the seed files.
+pub fn json_schema() -> String {
+    let schema = schemars::generate::SchemaSettings::draft07().into_generator().into_root_schema_for::<SeedFile>();
+    serde_json::to_string_pretty(&schema).expect("a schema serializes") + "\n"
+}
+
+/// Writes `directory` as seed files into `dir`, one file per part of the directory,
+/// plus the JSON Schema. Returns the files written.
+///
+/// Refuses a directory that already holds seed files unless `replace` is set, since
+/// they would be loaded together with the new ones.
+pub fn write_dir(directory: &Directory, dir: &Path, replace: bool) -> Result<Vec<PathBuf>, SeedError> {
+    let existing = if dir.exists() { seed_files(dir)? } else { Vec::new() };
+    if !existing.is_empty() && !replace {
+        return Err(SeedError::NotEmpty { path: dir.to_owned() });
+    }
+    fs::create_dir_all(dir).map_err(|source| SeedError::Write { path: dir.to_owned(), source })?;
+    for path in existing {
+        fs::remove_file(&path).map_err(|source| SeedError::Write { path, source })?;
+    }
+    let parts: [(&str, SeedFile); 6] = [
+        ("sources.yaml", SeedFile { sources: directory.sources.iter().map(to_seed::source).collect(), ..SeedFile::default() }),
+        (
+            "places.yaml",
+            SeedFile {
+                municipalities: directory.municipalities.iter().map(to_seed::municipality).collect(),
+                areas: directory.areas.iter().map(to_seed::area).collect(),
+                ..SeedFile::default()
+            },
+        ),
+        (
+            "taxonomy.yaml",
+            SeedFile {
+                needs: directory.needs.iter().map(to_seed::need).collect(),
+                kinds: directory.kinds.iter().map(to_seed::kind).collect(),
+                ..SeedFile::default()
+            },
+        ),
+        (
+            "organizations.yaml",
+            SeedFile {
+                organizations: directory.organizations.iter().map(to_seed::organization).collect(),
+                ..SeedFile::default()
+            },
+        ),
+        ("resources.yaml", SeedFile { resources: directory.resources.iter().map(to_seed::resource).collect(), ..SeedFile::default() }),
+        ("referrals.yaml", SeedFile { referrals: directory.referrals.iter().map(to_seed::referral).collect(), ..SeedFile::default() }),
+    ];
+    let mut written = Vec::new();
+    for (name, part) in parts {
+        let body = serde_saphyr::to_string(&part).expect("seed transfer types serialize");
+        let text = format!(
+            "# yaml-language-server: $schema={SCHEMA_FILE}\n# Written by `yorisoi export`; edit and load back with `yorisoi load`.\n{body}"
+        );
+        written.push(write(&dir.join(name), &text)?);
+    }
+    written.push(write(&dir.join(SCHEMA_FILE), &json_schema())?);
+    Ok(written)
+}
+
+fn write(path: &Path, text: &str) -> Result<PathBuf, SeedError> {
+    fs::write(path, text).map_err(|source| SeedError::Write { path: path.to_owned(), source })?;
+    Ok(path.to_owned())
+}

@@ -1,0 +1,26 @@
+//! Table `kinds`: the kind taxonomy with local names.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "kinds")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub code: String,
+    pub label: String,
+    pub kana: Option<String>,
+    pub parent: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub synonyms: String,
+    /// JSON list of local names.
+    #[sea_orm(column_type = "Text")]
+    pub local_names: String,
+    pub entry_window: bool,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub description: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,251 @@
+//! Yorisoi's store: the directory in SQLite (the embedded default) or PostgreSQL,
+//! through sea-orm. Only this crate knows tables; callers give and get a
+//! [`Directory`].
+
+mod entity;
+mod migration;
+mod rows;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryOrder, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+use yorisoi_core::{Directory, RecordKind};
+
+use entity::*;
+use migration::Migrator;
+use rows::{Rows, from_rows, to_rows};
+
+/// The database used when none is named: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://yorisoi.db?mode=rwc";
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The URL names no database this build can open.
+    #[error("cannot use database `{url}`: {reason}; use sqlite://FILE?mode=rwc or postgres://USER@HOST/DB")]
+    BadUrl { url: String, reason: String },
+    #[error("cannot connect to the database at `{url}`: {source}")]
+    Connect { url: String, source: DbErr },
+    #[error("database schema migration failed: {0}")]
+    Migrate(DbErr),
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    /// A row does not decode: someone edited the tables by hand, or a newer Yorisoi wrote them.
+    #[error("table {table}, row `{key}` cannot be read: {detail}")]
+    Corrupt { table: String, key: String, detail: String },
+}
+
+/// How one collection changed in a load.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub created: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+}
+
+/// What a load changed, per collection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    pub counts: Vec<(RecordKind, Counts)>,
+}
+
+impl LoadReport {
+    pub fn get(&self, kind: RecordKind) -> Counts {
+        self.counts.iter().find(|(k, _)| *k == kind).map(|(_, c)| *c).unwrap_or_default()
+    }
+
+    pub fn total(&self) -> Counts {
+        self.counts.iter().fold(Counts::default(), |sum, (_, c)| Counts {
+            created: sum.created + c.created,
+            updated: sum.updated + c.updated,
+            removed: sum.removed + c.removed,
+            unchanged: sum.unchanged + c.unchanged,
+        })
+    }
+
+    pub fn changed_nothing(&self) -> bool {
+        let total = self.total();
+        total.created + total.updated + total.removed == 0
+    }
+}
+
+impl fmt::Display for LoadReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{:<14} {:>8} {:>8} {:>8} {:>10}", "", "created", "updated", "removed", "unchanged")?;
+        for (kind, c) in &self.counts {
+            writeln!(f, "{:<14} {:>8} {:>8} {:>8} {:>10}", kind.key(), c.created, c.updated, c.removed, c.unchanged)?;
+        }
+        let t = self.total();
+        write!(f, "{:<14} {:>8} {:>8} {:>8} {:>10}", "total", t.created, t.updated, t.removed, t.unchanged)
+    }
+}
+
+/// A connection to the directory's database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Opens the database at `url` and brings its schema up to date.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, None).await
+    }
+
+    /// Like [`Store::connect`], with PostgreSQL tables in `schema` (created if missing),
+    /// so several directories can share one database (tests, staging).
+    pub async fn connect_in_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, Some(schema)).await
+    }
+
+    async fn connect_with(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
+        let is_sqlite = url.starts_with("sqlite:");
+        if !is_sqlite && !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+            return Err(StoreError::BadUrl { url: url.to_owned(), reason: "unknown scheme".to_owned() });
+        }
+        let mut options = ConnectOptions::new(url);
+        options.sqlx_logging(false);
+        if is_sqlite {
+            // One connection: an in-memory database exists per connection, and SQLite
+            // allows one writer at a time anyway.
+            options.max_connections(1);
+        }
+        if let Some(schema) = schema {
+            if is_sqlite {
+                return Err(StoreError::BadUrl { url: url.to_owned(), reason: "schemas are a PostgreSQL feature".to_owned() });
+            }
+            let admin = Database::connect(url)
+                .await
+                .map_err(|source| StoreError::Connect { url: url.to_owned(), source })?;
+            admin.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\"")).await?;
+            admin.close().await?;
+            options.set_schema_search_path(schema.to_owned());
+        }
+        let db = Database::connect(options).await.map_err(|source| StoreError::Connect { url: url.to_owned(), source })?;
+        Migrator::up(&db, None).await.map_err(StoreError::Migrate)?;
+        Ok(Self { db })
+    }
+
+    /// Drops a PostgreSQL schema made by [`Store::connect_in_schema`].
+    pub async fn drop_schema(url: &str, schema: &str) -> Result<(), StoreError> {
+        let admin = Database::connect(url).await.map_err(|source| StoreError::Connect { url: url.to_owned(), source })?;
+        admin.execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE")).await?;
+        admin.close().await?;
+        Ok(())
+    }
+
+    /// Makes the store hold exactly `directory`, in one transaction: records not in
+    /// it are removed, changed ones updated, new ones created. Either all of it is
+    /// written or nothing is.
+    pub async fn replace_directory(&self, directory: &Directory) -> Result<LoadReport, StoreError> {
+        let rows = to_rows(directory);
+        let txn = self.db.begin().await?;
+        match sync_all(&txn, rows).await {
+            Ok(report) => {
+                txn.commit().await?;
+                Ok(report)
+            }
+            Err(error) => {
+                txn.rollback().await?;
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Reads the whole directory, every collection ordered by id or code.
+    pub async fn read_directory(&self) -> Result<Directory, StoreError> {
+        let db = &self.db;
+        let rows = Rows {
+            sources: source::Entity::find().order_by_asc(source::Column::Id).all(db).await?,
+            municipalities: municipality::Entity::find().order_by_asc(municipality::Column::Code).all(db).await?,
+            areas: area::Entity::find().order_by_asc(area::Column::Id).all(db).await?,
+            needs: need::Entity::find().order_by_asc(need::Column::Code).all(db).await?,
+            kinds: kind::Entity::find().order_by_asc(kind::Column::Code).all(db).await?,
+            organizations: organization::Entity::find().order_by_asc(organization::Column::Id).all(db).await?,
+            resources: resource::Entity::find().order_by_asc(resource::Column::Id).all(db).await?,
+            links: Vec::new(),
+            referrals: referral::Entity::find().order_by_asc(referral::Column::Id).all(db).await?,
+        };
+        from_rows(rows)
+    }
+
+    /// The number of link rows (resource × need / municipality / operator); for tests
+    /// and diagnostics that the link table follows the resources.
+    pub async fn link_count(&self) -> Result<usize, StoreError> {
+        Ok(resource_link::Entity::find().all(&self.db).await?.len())
+    }
+
+    pub async fn close(self) -> Result<(), StoreError> {
+        Ok(self.db.close().await?)
+    }
+}
+
+async fn sync_all(txn: &DatabaseTransaction, rows: Rows) -> Result<LoadReport, DbErr> {
+    let mut report = LoadReport::default();
+    let sources = sync_table::<source::Entity>(txn, rows.sources, |m| m.id.clone()).await?;
+    report.counts.push((RecordKind::Source, sources));
+    let municipalities = sync_table::<municipality::Entity>(txn, rows.municipalities, |m| m.code.clone()).await?;
+    report.counts.push((RecordKind::Municipality, municipalities));
+    let areas = sync_table::<area::Entity>(txn, rows.areas, |m| m.id.clone()).await?;
+    report.counts.push((RecordKind::Area, areas));
+    let needs = sync_table::<need::Entity>(txn, rows.needs, |m| m.code.clone()).await?;
+    report.counts.push((RecordKind::Need, needs));
+    let kinds = sync_table::<kind::Entity>(txn, rows.kinds, |m| m.code.clone()).await?;
+    report.counts.push((RecordKind::Kind, kinds));
+    let organizations = sync_table::<organization::Entity>(txn, rows.organizations, |m| m.id.clone()).await?;
+    report.counts.push((RecordKind::Organization, organizations));
+    let resources = sync_table::<resource::Entity>(txn, rows.resources, |m| m.id.clone()).await?;
+    report.counts.push((RecordKind::Resource, resources));
+    // Link rows follow the resources; they are derived, so they are not counted.
+    sync_table::<resource_link::Entity>(txn, rows.links, |m| format!("{}\u{1f}{}\u{1f}{}", m.resource_id, m.link, m.target))
+        .await?;
+    let referrals = sync_table::<referral::Entity>(txn, rows.referrals, |m| m.id.clone()).await?;
+    report.counts.push((RecordKind::Referral, referrals));
+    Ok(report)
+}
+
+/// Makes table `E` hold exactly `desired`, matching rows by `key`.
+async fn sync_table<E>(
+    txn: &DatabaseTransaction,
+    desired: Vec<E::Model>,
+    key: impl Fn(&E::Model) -> String,
+) -> Result<Counts, DbErr>
+where
+    E: EntityTrait,
+    E::Model: IntoActiveModel<E::ActiveModel> + PartialEq,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+{
+    let mut existing: HashMap<String, E::Model> = E::find().all(txn).await?.into_iter().map(|m| (key(&m), m)).collect();
+    let mut counts = Counts::default();
+    let mut inserts = Vec::new();
+    for model in desired {
+        let k = key(&model);
+        match existing.remove(&k) {
+            None => {
+                inserts.push(model.into_active_model().reset_all());
+                counts.created += 1;
+            }
+            Some(old) if old == model => counts.unchanged += 1,
+            Some(_) => {
+                model.into_active_model().reset_all().update(txn).await?;
+                counts.updated += 1;
+            }
+        }
+    }
+    // Batches stay under SQLite's limit of 32766 bound parameters (resources have 23 columns).
+    while !inserts.is_empty() {
+        let batch: Vec<_> = inserts.drain(..inserts.len().min(500)).collect();
+        E::insert_many(batch).exec_without_returning(txn).await?;
+    }
+    for old in existing.into_values() {
+        E::delete(old.into_active_model()).exec(txn).await?;
+        counts.removed += 1;
+    }
+    Ok(counts)
+}

@@ -1,0 +1,15 @@
+//! Dated schema migrations, the same on SQLite and PostgreSQL. A migration, once
+//! released, never changes; a schema change is a new dated file.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_directory;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_directory::Migration)]
+    }
+}

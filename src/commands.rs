@@ -1,0 +1,148 @@
+//! The subcommands: what each one reads, writes and prints.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use yorisoi_core::{Directory, RecordKind};
+use yorisoi_seed::SeedError;
+use yorisoi_store::{DEFAULT_DATABASE_URL, Store};
+
+/// Yorisoi: a directory of community welfare resources and the referrals between them.
+#[derive(Debug, Parser)]
+#[command(name = "yorisoi", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The database to use: a SQLite file by default, or PostgreSQL by URL.
+#[derive(Debug, clap::Args)]
+struct DbArgs {
+    /// Database URL: sqlite://FILE?mode=rwc or postgres://USER@HOST/DB
+    #[arg(long = "db", env = "YORISOI_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    url: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check every seed file under DIR and report every problem as path:line:col
+    Check {
+        /// The seed directory (holds *.yaml files)
+        dir: PathBuf,
+    },
+    /// Check DIR, then make the store hold exactly its records, in one transaction
+    Load {
+        dir: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write the store back as seed files into DIR
+    Export {
+        dir: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Replace seed files already in DIR
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the JSON Schema of seed files
+    SeedSchema,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check { dir } => Ok(check(&dir)),
+        Command::Load { dir, db } => load(&dir, &db.url),
+        Command::Export { dir, db, force } => export(&dir, &db.url, force),
+        Command::SeedSchema => {
+            print!("{}", yorisoi_seed::json_schema());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+/// Reads DIR; on problems prints them and returns `None`.
+fn read_seed(dir: &Path) -> anyhow::Result<Option<yorisoi_seed::SeedSet>> {
+    match yorisoi_seed::read_dir(dir) {
+        Ok(set) => Ok(Some(set)),
+        Err(SeedError::Invalid { diagnostics, note }) => {
+            for diagnostic in &diagnostics {
+                eprintln!("{diagnostic}");
+            }
+            if let Some(note) = note {
+                eprintln!("{note}");
+            }
+            let count = diagnostics.len();
+            if count > 0 {
+                eprintln!("{count} problem{} found; nothing was written", if count == 1 { "" } else { "s" });
+            }
+            Ok(None)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn summary(directory: &Directory) -> String {
+    RecordKind::ALL
+        .iter()
+        .map(|kind| format!("{} {}", directory.count(*kind), kind.key()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn check(dir: &Path) -> ExitCode {
+    match read_seed(dir) {
+        Ok(Some(set)) => {
+            println!("ok: {} files, {}", set.files.len(), summary(&set.directory));
+            ExitCode::SUCCESS
+        }
+        Ok(None) => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load(dir: &Path, url: &str) -> anyhow::Result<ExitCode> {
+    let Some(set) = read_seed(dir)? else { return Ok(ExitCode::FAILURE) };
+    let report = runtime()?.block_on(async {
+        let store = Store::connect(url).await?;
+        let report = store.replace_directory(&set.directory).await?;
+        store.close().await?;
+        anyhow::Ok(report)
+    })?;
+    println!("loaded {} into {}", dir.display(), redact(url));
+    println!("{report}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(dir: &Path, url: &str, force: bool) -> anyhow::Result<ExitCode> {
+    let directory = runtime()?.block_on(async {
+        let store = Store::connect(url).await?;
+        let directory = store.read_directory().await?;
+        store.close().await?;
+        anyhow::Ok(directory)
+    })?;
+    let written = yorisoi_seed::write_dir(&directory, dir, force)?;
+    println!("exported {} to {} ({} files)", summary(&directory), dir.display(), written.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A database URL without its password, for printing.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{user}@{}", &url[..scheme + 3], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
