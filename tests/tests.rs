@@ -1,1 +1,8 @@
+//! Yorisoi's integration tests: one binary, a module per area.
 
+mod bad_input;
+mod cli;
+mod seed_data;
+mod seed_schema;
+mod store;
+mod support;

@@ -22,7 +22,9 @@ pub enum IdError {
     BadCharacters(String),
     #[error("municipality code `{0}` must be 6 digits (全国地方公共団体コード, e.g. 131083 for 江東区)")]
     CodeFormat(String),
-    #[error("municipality code `{code}` has check digit {found}, expected {expected}; check the code against 総務省's list")]
+    #[error(
+        "municipality code `{code}` has check digit {found}, expected {expected}; check the code against 総務省's list"
+    )]
     CodeCheckDigit { code: String, found: u32, expected: u32 },
 }
 
@@ -59,7 +61,11 @@ impl fmt::Display for Id {
 /// Prefectures end in `0001` before the check digit (東京都 130001); 政令指定都市's wards
 /// have their own codes (名古屋市北区 231037).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(try_from = "String", into = "String"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "String", into = "String")
+)]
 pub struct MunicipalityCode(u32);
 
 impl MunicipalityCode {
@@ -82,7 +88,7 @@ impl MunicipalityCode {
 
     /// Whether this is a prefecture's own code (e.g. 130001).
     pub fn is_prefecture(self) -> bool {
-        (self.0 / 10) % 1000 == 0
+        (self.0 / 10).is_multiple_of(1000)
     }
 }
 

@@ -128,10 +128,7 @@ impl OrganizationKind {
 
     /// Whether this is part of a local government.
     pub fn is_government(self) -> bool {
-        matches!(
-            self,
-            Self::LocalGovernment | Self::Department | Self::Division | Self::Section | Self::PublicOffice
-        )
+        matches!(self, Self::LocalGovernment | Self::Department | Self::Division | Self::Section | Self::PublicOffice)
     }
 }
 

@@ -91,14 +91,13 @@ impl Schedule {
         for rule in &self.rules {
             let hours = rule.hours();
             // A session that started yesterday and runs past midnight.
-            if let Some(yesterday) = today.pred_opt() {
-                if hours.crosses_midnight() && rule.may_meet_on(yesterday) && !self.closed_on(yesterday) {
-                    if let Some(closes) = hours.closes {
-                        if time < closes {
-                            answer = answer.max(rule.certainty());
-                        }
-                    }
-                }
+            if let (Some(yesterday), Some(closes)) = (today.pred_opt(), hours.closes)
+                && hours.crosses_midnight()
+                && rule.may_meet_on(yesterday)
+                && !self.closed_on(yesterday)
+                && time < closes
+            {
+                answer = answer.max(rule.certainty());
             }
             if self.closed_on(today) || !rule.may_meet_on(today) {
                 continue;
@@ -158,10 +157,18 @@ impl Hours {
     fn openness_at(&self, time: NaiveTime) -> Openness {
         match (self.opens, self.closes) {
             (Some(opens), Some(closes)) if closes < opens => {
-                if time >= opens { Openness::Open } else { Openness::Closed }
+                if time >= opens {
+                    Openness::Open
+                } else {
+                    Openness::Closed
+                }
             }
             (Some(opens), Some(closes)) => {
-                if opens <= time && time < closes { Openness::Open } else { Openness::Closed }
+                if opens <= time && time < closes {
+                    Openness::Open
+                } else {
+                    Openness::Closed
+                }
             }
             (Some(opens), None) if time < opens => Openness::Closed,
             (None, Some(closes)) if time >= closes => Openness::Closed,
@@ -332,8 +339,8 @@ mod tests {
         check(
             &night,
             &[
-                ("2026-11-20 23:00", Open),   // Friday night
-                ("2026-11-21 01:59", Open),   // Saturday early morning
+                ("2026-11-20 23:00", Open), // Friday night
+                ("2026-11-21 01:59", Open), // Saturday early morning
                 ("2026-11-21 02:00", Closed),
                 ("2026-11-21 23:00", Closed), // Saturday night
                 ("2026-11-20 01:00", Closed), // Friday early morning: Thursday had no session

@@ -106,9 +106,7 @@ impl Checker<'_> {
         for kind in RecordKind::ALL {
             let mut seen: HashMap<String, FieldRef> = HashMap::new();
             for (i, key) in self.dir.keys(kind).into_iter().enumerate() {
-                let field = if kind == RecordKind::Municipality {
-                    "code"
-                } else if matches!(kind, RecordKind::Need | RecordKind::Kind) {
+                let field = if matches!(kind, RecordKind::Municipality | RecordKind::Need | RecordKind::Kind) {
                     "code"
                 } else {
                     "id"
@@ -148,9 +146,8 @@ impl Checker<'_> {
 
     fn check_kana(&mut self, at: FieldRef, kana: Option<&str>) {
         let Some(kana) = kana else { return };
-        let is_kana = |c: char| {
-            matches!(c, 'ぁ'..='ゖ' | 'ァ'..='ヺ' | 'ー' | '・' | 'ゝ' | 'ゞ' | 'ヽ' | 'ヾ' | ' ' | '　')
-        };
+        let is_kana =
+            |c: char| matches!(c, 'ぁ'..='ゖ' | 'ァ'..='ヺ' | 'ー' | '・' | 'ゝ' | 'ゞ' | 'ヽ' | 'ヾ' | ' ' | '　');
         if kana.trim().is_empty() {
             self.report(at, "kana is empty; give the reading or leave the field out");
         } else if let Some(bad) = kana.chars().find(|c| !is_kana(*c)) {
@@ -160,7 +157,11 @@ impl Checker<'_> {
 
     fn check_municipality_ref(&mut self, at: FieldRef, code: MunicipalityCode) {
         if !self.index.municipalities.contains(&code) {
-            self.report_as(ProblemCode::UnknownReference, at, format!("unknown municipality `{code}`; add it under `municipalities:` or fix the code"));
+            self.report_as(
+                ProblemCode::UnknownReference,
+                at,
+                format!("unknown municipality `{code}`; add it under `municipalities:` or fix the code"),
+            );
         }
     }
 
@@ -176,7 +177,11 @@ impl Checker<'_> {
         if !known.contains(id.as_str()) {
             let noun = target.noun();
             let key = target.key();
-            self.report_as(ProblemCode::UnknownReference, at, format!("unknown {noun} `{id}`; define it under `{key}:` or fix the reference"));
+            self.report_as(
+                ProblemCode::UnknownReference,
+                at,
+                format!("unknown {noun} `{id}`; define it under `{key}:` or fix the reference"),
+            );
         }
     }
 
@@ -205,17 +210,20 @@ impl Checker<'_> {
     }
 
     fn check_age_range(&mut self, record: RecordKind, i: usize, prefix: &str, min: Option<u8>, max: Option<u8>) {
-        if let (Some(min), Some(max)) = (min, max) {
-            if min > max {
-                self.report(
-                    at(record, i, format!("{prefix}age_min")),
-                    format!("age_min {min} is greater than age_max {max}; swap them or fix one"),
-                );
-            }
+        if let (Some(min), Some(max)) = (min, max)
+            && min > max
+        {
+            self.report(
+                at(record, i, format!("{prefix}age_min")),
+                format!("age_min {min} is greater than age_max {max}; swap them or fix one"),
+            );
         }
         for (name, age) in [("age_min", min), ("age_max", max)] {
             if age.is_some_and(|age| age > 120) {
-                self.report(at(record, i, format!("{prefix}{name}")), format!("{name} is over 120; write the age in years"));
+                self.report(
+                    at(record, i, format!("{prefix}{name}")),
+                    format!("{name} is over 120; write the age in years"),
+                );
             }
         }
     }
@@ -224,10 +232,10 @@ impl Checker<'_> {
         for (j, rule) in schedule.rules.iter().enumerate() {
             let here = |field: &str| at(record, i, format!("{prefix}rules.{j}{field}"));
             let hours = rule.hours();
-            if let (Some(opens), Some(closes)) = (hours.opens, hours.closes) {
-                if opens == closes {
-                    self.report(here(".closes"), "closes at the same time it opens; fix one of the times");
-                }
+            if let (Some(opens), Some(closes)) = (hours.opens, hours.closes)
+                && opens == closes
+            {
+                self.report(here(".closes"), "closes at the same time it opens; fix one of the times");
             }
             match rule {
                 Rule::Weekly { days, .. } if days.is_empty() => {
@@ -254,13 +262,13 @@ impl Checker<'_> {
             }
         }
         for (j, closure) in schedule.closed.iter().enumerate() {
-            if let Closure::Period { from, to } = closure {
-                if from > to {
-                    self.report(
-                        at(record, i, format!("{prefix}closed.{j}")),
-                        format!("closed period starts {from} after it ends {to}; swap the dates"),
-                    );
-                }
+            if let Closure::Period { from, to } = closure
+                && from > to
+            {
+                self.report(
+                    at(record, i, format!("{prefix}closed.{j}")),
+                    format!("closed period starts {from} after it ends {to}; swap the dates"),
+                );
             }
         }
     }
@@ -330,7 +338,10 @@ impl Checker<'_> {
                 self.check_ref(at(RecordKind::Kind, i, "parent"), RecordKind::Kind, parent);
             }
             for (j, local) in kind.local_names.iter().enumerate() {
-                self.check_municipality_ref(at(RecordKind::Kind, i, format!("local_names.{j}.municipality")), local.municipality);
+                self.check_municipality_ref(
+                    at(RecordKind::Kind, i, format!("local_names.{j}.municipality")),
+                    local.municipality,
+                );
                 self.check_name(at(RecordKind::Kind, i, format!("local_names.{j}.name")), &local.name);
                 self.check_kana(at(RecordKind::Kind, i, format!("local_names.{j}.kana")), local.kana.as_deref());
             }
@@ -409,7 +420,8 @@ impl Checker<'_> {
         let kind = RecordKind::Referral;
         for (i, referral) in dir.referrals.iter().enumerate() {
             for (field, end) in [("from", &referral.from), ("to", &referral.to)] {
-                let known = self.index.organizations.contains(end.as_str()) || self.index.resources.contains(end.as_str());
+                let known =
+                    self.index.organizations.contains(end.as_str()) || self.index.resources.contains(end.as_str());
                 if !known {
                     self.report_as(
                         ProblemCode::UnknownReference,
@@ -419,7 +431,10 @@ impl Checker<'_> {
                 }
             }
             if referral.from == referral.to {
-                self.report(at(kind, i, "to"), format!("referral from `{}` to itself; point `to` at another place", referral.to));
+                self.report(
+                    at(kind, i, "to"),
+                    format!("referral from `{}` to itself; point `to` at another place", referral.to),
+                );
             }
             for (j, need) in referral.needs.iter().enumerate() {
                 self.check_ref(at(kind, i, format!("needs.{j}")), RecordKind::Need, need);
@@ -458,7 +473,10 @@ impl Checker<'_> {
                         self.report_as(
                             ProblemCode::Cycle,
                             at(record, first, "parent"),
-                            format!("{noun} parents form a cycle: {}; one of them needs another parent", names.join(" → ")),
+                            format!(
+                                "{noun} parents form a cycle: {}; one of them needs another parent",
+                                names.join(" → ")
+                            ),
                         );
                     }
                     break;

@@ -12,7 +12,10 @@ use crate::values::{Date, TimeOfDay, WeekDto};
 /// One seed file. Every key is optional; a file may hold any mix of records.
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "Yorisoi seed file", description = "Records of the Yorisoi directory (寄り添い支援資源). Every record names its source under `provenance`.")]
+#[schemars(
+    title = "Yorisoi seed file",
+    description = "Records of the Yorisoi directory (寄り添い支援資源). Every record names its source under `provenance`."
+)]
 pub struct SeedFile {
     /// Documents and pages that records cite (出典).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -519,7 +522,11 @@ pub struct ResourceDto {
 }
 
 fn is_default_audience(a: &AudienceDto) -> bool {
-    a.description.is_none() && a.age_min.is_none() && a.age_max.is_none() && a.residence.is_empty() && a.conditions.is_empty()
+    a.description.is_none()
+        && a.age_min.is_none()
+        && a.age_max.is_none()
+        && a.residence.is_empty()
+        && a.conditions.is_empty()
 }
 
 fn is_default_schedule(s: &ScheduleDto) -> bool {

@@ -138,7 +138,8 @@ pub fn read_dir(dir: &Path) -> Result<SeedSet, SeedError> {
     let mut held_back = 0usize;
     let place = |kind: RecordKind, index: usize, field: &str| {
         let (file, item) = origins.get(kind, index).expect("every record has an origin");
-        let path = if field.is_empty() { format!("{}.{item}", kind.key()) } else { format!("{}.{item}.{field}", kind.key()) };
+        let path =
+            if field.is_empty() { format!("{}.{item}", kind.key()) } else { format!("{}.{item}.{field}", kind.key()) };
         let at = maps[file].find(&path).unwrap_or(LineCol { line: 1, column: 1 });
         (file, at)
     };
@@ -217,7 +218,10 @@ pub fn write_dir(directory: &Directory, dir: &Path, replace: bool) -> Result<Vec
         fs::remove_file(&path).map_err(|source| SeedError::Write { path, source })?;
     }
     let parts: [(&str, SeedFile); 6] = [
-        ("sources.yaml", SeedFile { sources: directory.sources.iter().map(to_seed::source).collect(), ..SeedFile::default() }),
+        (
+            "sources.yaml",
+            SeedFile { sources: directory.sources.iter().map(to_seed::source).collect(), ..SeedFile::default() },
+        ),
         (
             "places.yaml",
             SeedFile {
@@ -241,8 +245,14 @@ pub fn write_dir(directory: &Directory, dir: &Path, replace: bool) -> Result<Vec
                 ..SeedFile::default()
             },
         ),
-        ("resources.yaml", SeedFile { resources: directory.resources.iter().map(to_seed::resource).collect(), ..SeedFile::default() }),
-        ("referrals.yaml", SeedFile { referrals: directory.referrals.iter().map(to_seed::referral).collect(), ..SeedFile::default() }),
+        (
+            "resources.yaml",
+            SeedFile { resources: directory.resources.iter().map(to_seed::resource).collect(), ..SeedFile::default() },
+        ),
+        (
+            "referrals.yaml",
+            SeedFile { referrals: directory.referrals.iter().map(to_seed::referral).collect(), ..SeedFile::default() },
+        ),
     ];
     let mut written = Vec::new();
     for (name, part) in parts {

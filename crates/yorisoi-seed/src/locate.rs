@@ -69,6 +69,17 @@ impl PathMap {
     }
 }
 
+impl PathMap {
+    /// The start of the record (`resources.3`) that contains `at`, if any.
+    pub fn record_containing(&self, at: LineCol) -> Option<LineCol> {
+        self.positions
+            .iter()
+            .filter(|(path, start)| path.matches('.').count() == 1 && **start <= at)
+            .map(|(_, start)| *start)
+            .max()
+    }
+}
+
 /// The path of the value that comes next in the innermost collection, advancing it.
 fn child_path(stack: &mut [Frame]) -> String {
     match stack.last_mut() {

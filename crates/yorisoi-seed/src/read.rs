@@ -56,6 +56,20 @@ fn find_indent_tab(text: &str) -> Option<LineCol> {
 
 /// Parses decoded text into a seed file.
 pub fn parse(text: &str) -> Result<SeedFile, ReadError> {
+    let mut result = parse_yaml(text);
+    if let Err(error) = &mut result {
+        // serde notices a missing field at the end of the record; point at its start.
+        if error.message.starts_with("missing field") {
+            if let Some(start) = crate::locate::PathMap::of(text).record_containing(error.at) {
+                error.at = start;
+            }
+            error.message.push_str("; add it to this record");
+        }
+    }
+    result
+}
+
+fn parse_yaml(text: &str) -> Result<SeedFile, ReadError> {
     if let Some(at) = find_indent_tab(text) {
         return Err(ReadError { at, message: "tab used for indentation; indent with spaces".to_owned() });
     }
@@ -92,6 +106,9 @@ fn friendly(raw: &str) -> String {
         m if m.starts_with("invalid u8") => "expected a whole number from 0 to 255",
         m if m.starts_with("invalid u16") => "expected a whole number from 0 to 65535",
         m if m.starts_with("invalid boolean") => "expected true or false",
+        "illegal placement of ':' indicator" => {
+            "unexpected `:`; a `[` or `{` above may be unclosed, or a text containing `: ` needs quotes"
+        }
         _ => return message.to_owned(),
     };
     replacement.to_owned()

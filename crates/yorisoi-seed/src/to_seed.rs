@@ -80,7 +80,11 @@ pub fn kind(k: &core::Kind) -> KindDto {
         local_names: k
             .local_names
             .iter()
-            .map(|l| LocalNameDto { municipality: l.municipality.to_string(), name: l.name.clone(), kana: l.kana.clone() })
+            .map(|l| LocalNameDto {
+                municipality: l.municipality.to_string(),
+                name: l.name.clone(),
+                kana: l.kana.clone(),
+            })
             .collect(),
         entry_window: k.entry_window,
         description: k.description.clone(),

@@ -118,23 +118,27 @@ impl Store {
         }
         if let Some(schema) = schema {
             if is_sqlite {
-                return Err(StoreError::BadUrl { url: url.to_owned(), reason: "schemas are a PostgreSQL feature".to_owned() });
+                return Err(StoreError::BadUrl {
+                    url: url.to_owned(),
+                    reason: "schemas are a PostgreSQL feature".to_owned(),
+                });
             }
-            let admin = Database::connect(url)
-                .await
-                .map_err(|source| StoreError::Connect { url: url.to_owned(), source })?;
+            let admin =
+                Database::connect(url).await.map_err(|source| StoreError::Connect { url: url.to_owned(), source })?;
             admin.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\"")).await?;
             admin.close().await?;
             options.set_schema_search_path(schema.to_owned());
         }
-        let db = Database::connect(options).await.map_err(|source| StoreError::Connect { url: url.to_owned(), source })?;
+        let db =
+            Database::connect(options).await.map_err(|source| StoreError::Connect { url: url.to_owned(), source })?;
         Migrator::up(&db, None).await.map_err(StoreError::Migrate)?;
         Ok(Self { db })
     }
 
     /// Drops a PostgreSQL schema made by [`Store::connect_in_schema`].
     pub async fn drop_schema(url: &str, schema: &str) -> Result<(), StoreError> {
-        let admin = Database::connect(url).await.map_err(|source| StoreError::Connect { url: url.to_owned(), source })?;
+        let admin =
+            Database::connect(url).await.map_err(|source| StoreError::Connect { url: url.to_owned(), source })?;
         admin.execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE")).await?;
         admin.close().await?;
         Ok(())
@@ -203,8 +207,10 @@ async fn sync_all(txn: &DatabaseTransaction, rows: Rows) -> Result<LoadReport, D
     let resources = sync_table::<resource::Entity>(txn, rows.resources, |m| m.id.clone()).await?;
     report.counts.push((RecordKind::Resource, resources));
     // Link rows follow the resources; they are derived, so they are not counted.
-    sync_table::<resource_link::Entity>(txn, rows.links, |m| format!("{}\u{1f}{}\u{1f}{}", m.resource_id, m.link, m.target))
-        .await?;
+    sync_table::<resource_link::Entity>(txn, rows.links, |m| {
+        format!("{}\u{1f}{}\u{1f}{}", m.resource_id, m.link, m.target)
+    })
+    .await?;
     let referrals = sync_table::<referral::Entity>(txn, rows.referrals, |m| m.id.clone()).await?;
     report.counts.push((RecordKind::Referral, referrals));
     Ok(report)
@@ -248,4 +254,120 @@ where
         counts.removed += 1;
     }
     Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use yorisoi_core::*;
+
+    use super::*;
+
+    fn provenance() -> Vec<Provenance> {
+        vec![Provenance {
+            source: Id::parse("doc").unwrap(),
+            locator: None,
+            verified: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        }]
+    }
+
+    fn resource(id: &str, name: &str) -> Resource {
+        Resource {
+            id: Id::parse(id).unwrap(),
+            name: name.to_owned(),
+            kana: None,
+            kind: Id::parse("window").unwrap(),
+            local_kind_name: None,
+            description: None,
+            needs: vec![],
+            audience: Audience::default(),
+            service_area: ServiceArea::default(),
+            contacts: vec![],
+            locations: vec![],
+            schedule: Schedule::default(),
+            cost: Cost::default(),
+            languages: vec![],
+            accessibility: vec![],
+            application: Application::default(),
+            status: Status::Active,
+            operators: vec![],
+            entry_window: None,
+            staff_note: None,
+            provenance: provenance(),
+        }
+    }
+
+    fn directory(names: &[(&str, &str)]) -> Directory {
+        Directory {
+            sources: vec![Source {
+                id: Id::parse("doc").unwrap(),
+                title: "資料".into(),
+                publisher: None,
+                published: None,
+                file: None,
+                url: None,
+            }],
+            resources: names.iter().map(|(id, name)| resource(id, name)).collect(),
+            referrals: vec![Referral {
+                id: Id::parse("edge").unwrap(),
+                from: Id::parse("a").unwrap(),
+                to: Id::parse("b").unwrap(),
+                kind: ReferralKind::RefersTo,
+                needs: vec![],
+                conditions: ReferralConditions::default(),
+                state: ReferralState::Working,
+                note: None,
+                provenance: provenance(),
+            }],
+            ..Directory::default()
+        }
+    }
+
+    /// SQLite in memory, or a fresh schema on the PostgreSQL that `DATABASE_URL` names.
+    async fn store(schema: &str) -> (Store, Option<String>) {
+        match std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+            Some(url) => {
+                let schema = format!("{schema}_{}", std::process::id());
+                Store::drop_schema(&url, &schema).await.unwrap();
+                (Store::connect_in_schema(&url, &schema).await.unwrap(), Some(schema))
+            }
+            None => (Store::connect("sqlite::memory:").await.unwrap(), None),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_load_that_fails_midway_writes_nothing() {
+        let (store, schema) = store("store_atomic").await;
+        store.replace_directory(&directory(&[("a", "窓口A"), ("b", "窓口B")])).await.unwrap();
+        // Break the last table written, so the load fails after resources were changed.
+        store.db.execute_unprepared("DROP TABLE referrals").await.unwrap();
+        let edited = directory(&[("a", "窓口A（改）"), ("c", "窓口C")]);
+        assert!(store.replace_directory(&edited).await.is_err());
+        let after = store.read_directory_without_referrals().await;
+        let names: Vec<&str> = after.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["窓口A", "窓口B"]);
+        if let (Some(schema), Ok(url)) = (schema, std::env::var("DATABASE_URL")) {
+            Store::drop_schema(&url, &schema).await.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn counts_say_what_changed() {
+        let (store, schema) = store("store_counts").await;
+        let first = store.replace_directory(&directory(&[("a", "窓口A"), ("b", "窓口B")])).await.unwrap();
+        assert_eq!(first.get(RecordKind::Resource), Counts { created: 2, updated: 0, removed: 0, unchanged: 0 });
+        let same = store.replace_directory(&directory(&[("a", "窓口A"), ("b", "窓口B")])).await.unwrap();
+        assert!(same.changed_nothing());
+        let edited = store.replace_directory(&directory(&[("a", "窓口A（改）"), ("c", "窓口C")])).await.unwrap();
+        assert_eq!(edited.get(RecordKind::Resource), Counts { created: 1, updated: 1, removed: 1, unchanged: 0 });
+        if let (Some(schema), Ok(url)) = (schema, std::env::var("DATABASE_URL")) {
+            Store::drop_schema(&url, &schema).await.unwrap();
+        }
+    }
+
+    impl Store {
+        async fn read_directory_without_referrals(&self) -> Vec<entity::resource::Model> {
+            entity::resource::Entity::find().order_by_asc(entity::resource::Column::Id).all(&self.db).await.unwrap()
+        }
+    }
 }

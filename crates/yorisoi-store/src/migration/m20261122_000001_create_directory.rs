@@ -7,38 +7,128 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum Sources { Table, Id, Title, Publisher, Published, File, Url }
+enum Sources {
+    Table,
+    Id,
+    Title,
+    Publisher,
+    Published,
+    File,
+    Url,
+}
 
 #[derive(DeriveIden)]
-enum Municipalities { Table, Code, Name, Kana, Parent, Provenance }
+enum Municipalities {
+    Table,
+    Code,
+    Name,
+    Kana,
+    Parent,
+    Provenance,
+}
 
 #[derive(DeriveIden)]
-enum Areas { Table, Id, Municipality, Kind, Name, Kana, Provenance }
+enum Areas {
+    Table,
+    Id,
+    Municipality,
+    Kind,
+    Name,
+    Kana,
+    Provenance,
+}
 
 #[derive(DeriveIden)]
-enum Needs { Table, Code, Label, Kana, Parent, Synonyms, Cues, Description }
+enum Needs {
+    Table,
+    Code,
+    Label,
+    Kana,
+    Parent,
+    Synonyms,
+    Cues,
+    Description,
+}
 
 #[derive(DeriveIden)]
-enum Kinds { Table, Code, Label, Kana, Parent, Synonyms, LocalNames, EntryWindow, Description }
+enum Kinds {
+    Table,
+    Code,
+    Label,
+    Kana,
+    Parent,
+    Synonyms,
+    LocalNames,
+    EntryWindow,
+    Description,
+}
 
 #[derive(DeriveIden)]
 enum Organizations {
-    Table, Id, Name, Kana, Kind, Parent, Municipality, ServiceArea, Description, Contacts, Url, MemberOf,
-    Provenance, Verified,
+    Table,
+    Id,
+    Name,
+    Kana,
+    Kind,
+    Parent,
+    Municipality,
+    ServiceArea,
+    Description,
+    Contacts,
+    Url,
+    MemberOf,
+    Provenance,
+    Verified,
 }
 
 #[derive(DeriveIden)]
 enum Resources {
-    Table, Id, Name, Kana, Kind, LocalKindName, Description, Needs, Audience, ServiceArea, Contacts,
-    Locations, Schedule, Cost, Languages, Accessibility, Application, Status, Operators, EntryWindow,
-    StaffNote, Provenance, Verified,
+    Table,
+    Id,
+    Name,
+    Kana,
+    Kind,
+    LocalKindName,
+    Description,
+    Needs,
+    Audience,
+    ServiceArea,
+    Contacts,
+    Locations,
+    Schedule,
+    Cost,
+    Languages,
+    Accessibility,
+    Application,
+    Status,
+    Operators,
+    EntryWindow,
+    StaffNote,
+    Provenance,
+    Verified,
 }
 
 #[derive(DeriveIden)]
-enum ResourceLinks { Table, ResourceId, Link, Target }
+enum ResourceLinks {
+    Table,
+    ResourceId,
+    Link,
+    Target,
+}
 
 #[derive(DeriveIden)]
-enum Referrals { Table, Id, FromId, ToId, Kind, Needs, Conditions, State, Note, Provenance }
+enum Referrals {
+    Table,
+    Id,
+    FromId,
+    ToId,
+    Kind,
+    Needs,
+    Conditions,
+    State,
+    Note,
+    Provenance,
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -160,7 +250,9 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(Index::create().name("resources_kind").table(Resources::Table).col(Resources::Kind).to_owned())
+            .create_index(
+                Index::create().name("resources_kind").table(Resources::Table).col(Resources::Kind).to_owned(),
+            )
             .await?;
         manager
             .create_table(
@@ -170,7 +262,10 @@ impl MigrationTrait for Migration {
                     .col(string(ResourceLinks::Link))
                     .col(string(ResourceLinks::Target))
                     .primary_key(
-                        Index::create().col(ResourceLinks::ResourceId).col(ResourceLinks::Link).col(ResourceLinks::Target),
+                        Index::create()
+                            .col(ResourceLinks::ResourceId)
+                            .col(ResourceLinks::Link)
+                            .col(ResourceLinks::Target),
                     )
                     .to_owned(),
             )
@@ -202,9 +297,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, column) in [("referrals_from", Referrals::FromId), ("referrals_to", Referrals::ToId)] {
-            manager
-                .create_index(Index::create().name(name).table(Referrals::Table).col(column).to_owned())
-                .await?;
+            manager.create_index(Index::create().name(name).table(Referrals::Table).col(column).to_owned()).await?;
         }
         Ok(())
     }

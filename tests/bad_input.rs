@@ -1,0 +1,254 @@
+//! The malformed-seed corpus under tests/bad-seed/cases: each file, checked together
+//! with the valid base directory, must give exactly the located messages below, and a
+//! `load` of it must fail and leave the store as it was.
+
+use std::path::Path;
+
+use crate::support::{TestDb, copy_dir, repo, runtime, stderr, yorisoi};
+
+/// Every case and the diagnostics it must produce, as `file:line:col: message`.
+/// Each location was counted by hand against the case file.
+const CASES: &[(&str, &[&str])] = &[
+    (
+        "age-range-reversed",
+        &["age-range-reversed.yaml:6:16: age_min 65 is greater than age_max 18; swap them or fix one"],
+    ),
+    (
+        "bad-check-digit",
+        &[
+            "bad-check-digit.yaml:2:13: municipality code `131084` has check digit 4, expected 3; check the code against 総務省's list",
+        ],
+    ),
+    (
+        "bad-id",
+        &[
+            "bad-id.yaml:2:9: id `Food Pantry` may use only lowercase a-z, 0-9, `-` and `_`, and must start with a letter or digit",
+        ],
+    ),
+    (
+        "bad-kana",
+        &["bad-kana.yaml:4:11: kana `桃園ふーどぱんとりー` contains `桃`; write the reading in hiragana or katakana"],
+    ),
+    (
+        "bad-phone",
+        &[
+            "bad-phone.yaml:6:16: phone `０３－６６９７－６１３５` is not a phone number; write half-width digits and hyphens (03-6697-6135)",
+        ],
+    ),
+    // The base defines resource `ward-window`; the case reuses the id for an organization.
+    (
+        "duplicate-id-across-files",
+        &[
+            "base.yaml:22:9: duplicate organization or resource id `ward-window`; every id must be unique (also at {dir}/duplicate-id-across-files.yaml:2:9)",
+        ],
+    ),
+    (
+        "duplicate-id-same-file",
+        &[
+            "duplicate-id-same-file.yaml:6:9: duplicate organization or resource id `pantry`; every id must be unique (also at {dir}/duplicate-id-same-file.yaml:2:9)",
+        ],
+    ),
+    ("duplicate-key", &["duplicate-key.yaml:5:5: key `name` appears twice in this mapping; keep one"]),
+    ("empty-name", &["empty-name.yaml:3:11: name is empty; write the name as the source document gives it"]),
+    ("impossible-date", &["impossible-date.yaml:5:43: impossible date `2026-02-30`; write YYYY-MM-DD (2026-03-08)"]),
+    (
+        "impossible-time",
+        &["impossible-time.yaml:7:58: impossible time `25:00`; write HH:MM from 00:00 to 23:59 (17:00)"],
+    ),
+    ("missing-field", &["missing-field.yaml:2:5: missing field `kind`; add it to this record"]),
+    ("nested-list-for-text", &["nested-list-for-text.yaml:3:11: expected a text value"]),
+    (
+        "no-provenance",
+        &["no-provenance.yaml:5:17: no source given; name the document this record comes from under `provenance:`"],
+    ),
+    (
+        "organization-cycle",
+        &[
+            "organization-cycle.yaml:5:13: organization parents form a cycle: dept → division → dept; one of them needs another parent",
+        ],
+    ),
+    ("self-referral", &["self-referral.yaml:4:9: referral from `ward-window` to itself; point `to` at another place"]),
+    ("shift-jis", &["shift-jis.yaml:3:11: file is not valid UTF-8 (byte 0x83); save it as UTF-8, not Shift_JIS"]),
+    (
+        "syntax-unclosed-list",
+        &[
+            "syntax-unclosed-list.yaml:6:15: unexpected `:`; a `[` or `{` above may be unclosed, or a text containing `: ` needs quotes",
+        ],
+    ),
+    ("tab-indent", &["tab-indent.yaml:3:1: tab used for indentation; indent with spaces"]),
+    (
+        "unknown-area",
+        &["unknown-area.yaml:5:29: unknown area `kitasuna`; define it under `areas:` or fix the reference"],
+    ),
+    (
+        "unknown-field",
+        &[
+            "unknown-field.yaml:3:5: unknown field `nmae`, expected one of id, name, kana, kind, local_kind_name, description, needs, audience, service_area, contacts, locations, schedule, cost, languages, accessibility, application, status, operators, entry_window, staff_note, provenance",
+        ],
+    ),
+    (
+        "unknown-kind",
+        &["unknown-kind.yaml:4:11: unknown kind `food-pantry`; define it under `kinds:` or fix the reference"],
+    ),
+    (
+        "unknown-municipality",
+        &[
+            "unknown-municipality.yaml:5:19: unknown municipality `131130`; add it under `municipalities:` or fix the code",
+        ],
+    ),
+    ("unknown-need", &["unknown-need.yaml:5:19: unknown need `hunger`; define it under `needs:` or fix the reference"]),
+    (
+        "unknown-operator",
+        &[
+            "unknown-operator.yaml:5:23: unknown organization `koto-shakyo`; define it under `organizations:` or fix the reference",
+        ],
+    ),
+    (
+        "unknown-referral-target",
+        &[
+            "unknown-referral-target.yaml:4:9: unknown organization or resource `pantry`; define it or fix the reference",
+        ],
+    ),
+    (
+        "unknown-source",
+        &["unknown-source.yaml:5:28: unknown source `doc-002`; define it under `sources:` or fix the reference"],
+    ),
+    (
+        "unknown-variant",
+        &[
+            "unknown-variant.yaml:4:11: unknown variant `npo_corporation`, expected one of local_government, department, division, section, public_office, social_welfare_council, consumer_coop, medical_coop, worker_coop, coop_federation, npo, social_welfare_corporation, general_incorporated_association, voluntary_group, neighbourhood_association, company, welfare_commissioners_council, platform, other",
+        ],
+    ),
+    ("utf-16", &["utf-16.yaml:1:1: file is UTF-16; save it as UTF-8"]),
+    (
+        "week-out-of-range",
+        &["week-out-of-range.yaml:7:33: week 6 does not exist; a week of the month is 1 to 5 or `last`"],
+    ),
+    ("wrong-type-list", &["wrong-type-list.yaml:5:12: expected a list (`- item` lines or `[a, b]`)"]),
+    ("wrong-type-number", &["wrong-type-number.yaml:6:16: expected a whole number from 0 to 255"]),
+];
+
+fn base_dir() -> std::path::PathBuf {
+    repo().join("tests/bad-seed/base")
+}
+
+/// A directory holding the base files and the named case file.
+fn case_dir(case: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&base_dir(), dir.path());
+    let file = format!("{case}.yaml");
+    std::fs::copy(repo().join("tests/bad-seed/cases").join(&file), dir.path().join(&file)).unwrap();
+    dir
+}
+
+/// The diagnostics of checking `dir`, with the directory prefix taken off each line's start.
+fn diagnostics(dir: &Path) -> Vec<String> {
+    match yorisoi_seed::read_dir(dir) {
+        Ok(_) => vec![],
+        Err(yorisoi_seed::SeedError::Invalid { diagnostics, note }) => {
+            let prefix = format!("{}/", dir.display());
+            let mut lines: Vec<String> =
+                diagnostics.iter().map(|d| d.to_string().trim_start_matches(&prefix).to_owned()).collect();
+            lines.extend(note);
+            lines
+        }
+        Err(other) => panic!("unexpected error: {other}"),
+    }
+}
+
+fn check(case: &str, expected: &[&str]) {
+    let dir = case_dir(case);
+    let expected: Vec<String> =
+        expected.iter().map(|line| line.replace("{dir}", &dir.path().display().to_string())).collect();
+    assert_eq!(diagnostics(dir.path()), expected, "case {case}");
+}
+
+#[test]
+fn every_case_in_the_corpus_is_listed() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(repo().join("tests/bad-seed/cases"))
+        .unwrap()
+        .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let listed: Vec<String> = CASES.iter().map(|(name, _)| (*name).to_owned()).collect();
+    assert_eq!(on_disk, listed);
+    assert!(CASES.len() >= 25);
+}
+
+#[test]
+fn each_case_reports_its_exact_location_and_message() {
+    for (case, expected) in CASES {
+        check(case, expected);
+    }
+}
+
+#[test]
+fn the_base_alone_is_valid() {
+    assert_eq!(diagnostics(&base_dir()), Vec::<String>::new());
+}
+
+#[test]
+fn a_utf8_byte_order_mark_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&base_dir(), dir.path());
+    let text = std::fs::read_to_string(dir.path().join("base.yaml")).unwrap();
+    std::fs::write(dir.path().join("base.yaml"), format!("\u{feff}{text}")).unwrap();
+    assert_eq!(diagnostics(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_file_over_the_size_budget_is_refused_before_parsing() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&base_dir(), dir.path());
+    let comment = "# padding\n".repeat(yorisoi_seed::MAX_FILE_BYTES / 10 + 1);
+    std::fs::write(dir.path().join("huge.yaml"), comment).unwrap();
+    assert_eq!(
+        diagnostics(dir.path()),
+        vec![format!(
+            "huge.yaml:1:1: file is {} bytes, over the budget of 1048576 bytes (1 MiB); split it into several files",
+            (yorisoi_seed::MAX_FILE_BYTES / 10 + 1) * 10
+        )]
+    );
+}
+
+#[test]
+fn problems_in_several_files_are_all_reported_in_file_order() {
+    let dir = case_dir("unknown-kind");
+    std::fs::copy(repo().join("tests/bad-seed/cases/bad-kana.yaml"), dir.path().join("bad-kana.yaml")).unwrap();
+    std::fs::copy(repo().join("tests/bad-seed/cases/tab-indent.yaml"), dir.path().join("tab-indent.yaml")).unwrap();
+    let dir_name = dir.path().display();
+    assert_eq!(
+        diagnostics(dir.path()),
+        vec![
+            "bad-kana.yaml:4:11: kana `桃園ふーどぱんとりー` contains `桃`; write the reading in hiragana or katakana".to_owned(),
+            "tab-indent.yaml:3:1: tab used for indentation; indent with spaces".to_owned(),
+            // Both case files define a resource `pantry`.
+            format!("unknown-kind.yaml:2:9: duplicate organization or resource id `pantry`; every id must be unique (also at {dir_name}/bad-kana.yaml:2:9)"),
+            // unknown-kind.yaml's reference is held back: tab-indent.yaml may define the kind.
+            "1 reference(s) were not checked because some records could not be read; fix the errors above and check again".to_owned(),
+        ]
+    );
+}
+
+/// Through the real binary: `load` refuses every bad case with exit 1, prints the
+/// located problems, and the store keeps exactly what it had.
+#[test]
+fn load_of_a_bad_case_changes_nothing_in_the_store() {
+    let db = TestDb::new();
+    let loaded = yorisoi(&["load", base_dir().to_str().unwrap(), "--db", &db.url]);
+    assert!(loaded.status.success(), "{}", stderr(&loaded));
+    let rt = runtime();
+    let before = rt.block_on(async { db.open().await.read_directory().await.unwrap() });
+    assert_eq!(before.resources.len(), 1);
+    for (case, expected) in CASES {
+        let dir = case_dir(case);
+        let output = yorisoi(&["load", dir.path().to_str().unwrap(), "--db", &db.url]);
+        assert_eq!(output.status.code(), Some(1), "case {case}");
+        let err = stderr(&output);
+        let first = expected[0].replace("{dir}", &dir.path().display().to_string());
+        assert!(err.contains(&first), "case {case}: {err}");
+        assert!(err.contains("nothing was written"), "case {case}: {err}");
+        let after = rt.block_on(async { db.open().await.read_directory().await.unwrap() });
+        assert_eq!(after, before, "case {case} changed the store");
+    }
+}

@@ -1,0 +1,150 @@
+//! The seed directory through the production path: every file checks, and the facts
+//! the other features rely on are there as the documents state them.
+
+use yorisoi_core::{Directory, ReferralKind, ReferralState, Status};
+
+use crate::support::seed_dir;
+
+fn seed() -> Directory {
+    yorisoi_seed::read_dir(&seed_dir()).expect("seed/ checks clean").directory
+}
+
+#[test]
+fn the_need_taxonomy_has_every_label_the_relevance_set_names() {
+    let directory = seed();
+    let labels: Vec<&str> = directory.needs.iter().map(|n| n.label.as_str()).collect();
+    for label in [
+        "孤独・孤立",
+        "生活困窮",
+        "食の支援",
+        "ひきこもり",
+        "8050問題",
+        "ひとり親",
+        "ワンオペ育児",
+        "子育て",
+        "介護",
+        "認知症",
+        "障がい",
+        "就労・働きづらさ",
+        "住まい・空き家",
+        "防災・避難行動要支援",
+        "健康",
+        "買い物支援",
+        "ごみ出し・片付け",
+        "人生の終末期",
+        "外国人",
+        "権利擁護",
+    ] {
+        assert!(labels.contains(&label), "missing need {label}");
+    }
+    let hikikomori = directory.needs.iter().find(|n| n.label == "ひきこもり").unwrap();
+    assert!(hikikomori.synonyms.contains(&"引きこもり".to_owned()));
+    assert!(hikikomori.synonyms.contains(&"引き籠もり".to_owned()));
+}
+
+#[test]
+fn the_community_support_center_kind_carries_its_local_names() {
+    let directory = seed();
+    let kind = directory.kinds.iter().find(|k| k.label == "地域包括支援センター").unwrap();
+    let names: Vec<(String, &str)> =
+        kind.local_names.iter().map(|l| (l.municipality.to_string(), l.name.as_str())).collect();
+    assert_eq!(names, [("131083".to_owned(), "長寿サポートセンター"), ("231002".to_owned(), "いきいき支援センター")]);
+    // 名古屋市北区 is below 名古屋市, so the local name applies there.
+    let kita = yorisoi_core::MunicipalityCode::parse("231037").unwrap();
+    assert!(directory.municipality_and_ancestors(kita).iter().any(|c| c.to_string() == "231002"));
+}
+
+#[test]
+fn the_koto_department_tree_is_a_tree() {
+    let directory = seed();
+    let chain = |id: &str| {
+        let mut names = Vec::new();
+        let mut current = directory.organizations.iter().find(|o| o.id.as_str() == id);
+        while let Some(org) = current {
+            names.push(org.name.as_str());
+            current = org.parent.as_ref().and_then(|p| directory.organizations.iter().find(|o| &o.id == p));
+        }
+        names
+    };
+    assert_eq!(
+        chain("koto-chiiki-sasaeai"),
+        ["江東区 福祉部 長寿応援課 地域支え合い係", "江東区 福祉部 長寿応援課", "江東区 福祉部", "江東区"]
+    );
+}
+
+#[test]
+fn the_referral_correction_and_the_broken_data_flow_are_recorded() {
+    let directory = seed();
+    let edge = |from: &str, to: &str| {
+        directory.referrals.iter().find(|r| r.from.as_str() == from && r.to.as_str() == to).unwrap()
+    };
+    let corrected = edge("koto-kodomo-katei-shien", "koto-yoiku-shien");
+    assert_eq!(corrected.kind, ReferralKind::RefersTo);
+    let first_hop = edge("koto-fukushi-ka", "koto-bosai");
+    assert_eq!((first_hop.kind, first_hop.state), (ReferralKind::SharesInformationWith, ReferralState::Working));
+    let broken = edge("koto-bosai", "koto-saigai-kyoryokutai");
+    assert_eq!((broken.kind, broken.state), (ReferralKind::SharesInformationWith, ReferralState::NotWorking));
+}
+
+#[test]
+fn every_record_names_a_source_document() {
+    let directory = seed();
+    let provenances = directory
+        .organizations
+        .iter()
+        .map(|o| (&o.id, &o.provenance))
+        .chain(directory.resources.iter().map(|r| (&r.id, &r.provenance)))
+        .chain(directory.referrals.iter().map(|r| (&r.id, &r.provenance)));
+    for (id, provenance) in provenances {
+        assert!(!provenance.is_empty(), "{id} has no source");
+        for p in provenance {
+            let source = directory.sources.iter().find(|s| s.id == p.source).unwrap();
+            assert!(source.file.is_some(), "{id} cites {} which is not a seed document", source.id);
+        }
+    }
+}
+
+#[test]
+fn schedules_from_the_documents_answer_open_at() {
+    use chrono::NaiveDateTime;
+    use yorisoi_core::Openness;
+    let directory = seed();
+    let at = |text: &str| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap();
+    let connect = directory.organizations.iter().find(|o| o.id.as_str() == "seikatsu-club-connect").unwrap();
+    let line = connect.contacts[0].hours.as_ref().unwrap();
+    assert_eq!(connect.contacts[0].phone.as_deref(), Some("03-6697-6135"));
+    assert_eq!(line.openness_at(at("2025-11-14 18:00")), Openness::Closed); // Friday after 17:00
+    assert_eq!(line.openness_at(at("2025-11-15 12:00")), Openness::Closed); // Saturday
+    assert_eq!(line.openness_at(at("2025-11-14 10:00")), Openness::Unknown); // opening time not given
+    let cafe = directory.resources.iter().find(|r| r.id.as_str() == "arakawa-coop-cafe").unwrap();
+    assert_eq!(cafe.schedule.openness_at(at("2026-11-22 14:00")), Openness::Unknown); // 毎月1回, date unknown
+    let lecture = directory.resources.iter().find(|r| r.id.as_str() == "act-open-lecture-2025").unwrap();
+    assert_eq!(lecture.status, Status::Ended);
+    assert_eq!(lecture.schedule.openness_at(at("2026-03-08 15:00")), Openness::Open);
+}
+
+/// The counts the foundation issue's closing note reports, by kind and by source.
+#[test]
+fn seed_counts_by_kind_and_by_source() {
+    let directory = seed();
+    let mut by_source: std::collections::BTreeMap<String, usize> = Default::default();
+    let cited = directory
+        .organizations
+        .iter()
+        .map(|o| &o.provenance)
+        .chain(directory.resources.iter().map(|r| &r.provenance))
+        .chain(directory.referrals.iter().map(|r| &r.provenance));
+    for provenance in cited {
+        for p in provenance {
+            *by_source.entry(p.source.to_string()).or_default() += 1;
+        }
+    }
+    let mut by_kind: std::collections::BTreeMap<String, usize> = Default::default();
+    for r in &directory.resources {
+        *by_kind.entry(r.kind.to_string()).or_default() += 1;
+    }
+    println!("resources by kind: {by_kind:?}");
+    println!("citations by source: {by_source:?}");
+    assert_eq!((directory.organizations.len(), directory.resources.len(), directory.referrals.len()), (75, 38, 18));
+    assert_eq!(by_source.len(), 5, "every seed document is cited");
+}
