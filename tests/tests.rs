@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod cli;
+mod relevance;
 mod seed_data;
 mod seed_schema;
 mod store;

@@ -1,0 +1,175 @@
+//! What of a resource goes into the index: the text a worker may type to find it
+//! (its name, kind and local kind name, needs and their synonyms, operators, places)
+//! and the values filters and facets need.
+
+use std::collections::HashMap;
+
+use yorisoi_core::{Directory, Id, MunicipalityCode, Resource, Schedule, Status};
+
+use crate::vocabulary::Vocabulary;
+
+/// The filterable, displayable facts of one indexed resource.
+#[derive(Debug, Clone)]
+pub struct DocInfo {
+    pub id: Id,
+    pub name: String,
+    pub kind: Id,
+    pub kind_label: String,
+    /// The local name of its kind where it serves (長寿サポートセンター).
+    pub local_kind_name: Option<String>,
+    pub needs: Vec<Id>,
+    pub municipalities: Vec<MunicipalityCode>,
+    pub operators: Vec<String>,
+    pub status: Status,
+    pub age_min: Option<u8>,
+    pub age_max: Option<u8>,
+    pub free: Option<bool>,
+    pub schedule: Schedule,
+}
+
+/// The text and keyword values of one document.
+#[derive(Debug, Clone)]
+pub struct DocText {
+    pub name: String,
+    pub body: String,
+    pub reading: String,
+    pub needs: Vec<String>,
+    pub kinds: Vec<String>,
+    pub within: Vec<String>,
+    pub whole: Vec<String>,
+    pub areas: Vec<String>,
+}
+
+/// Lookups shared by all documents of a directory.
+pub struct Context<'a> {
+    pub vocabulary: &'a Vocabulary,
+    pub directory: &'a Directory,
+    organizations: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(directory: &'a Directory, vocabulary: &'a Vocabulary) -> Self {
+        let organizations = directory.organizations.iter().map(|o| (o.id.as_str(), o.name.as_str())).collect();
+        Self { vocabulary, directory, organizations }
+    }
+
+    pub fn describe(&self, r: &Resource) -> (DocInfo, DocText) {
+        let dir = self.directory;
+        let kind = dir.kinds.iter().find(|k| k.code == r.kind);
+        let served: Vec<MunicipalityCode> = r
+            .service_area
+            .municipalities
+            .iter()
+            .flat_map(|m| dir.municipality_and_ancestors(*m))
+            .chain(r.locations.iter().filter_map(|l| l.municipality).flat_map(|m| dir.municipality_and_ancestors(m)))
+            .collect();
+        let local_kind_name = r.local_kind_name.clone().or_else(|| {
+            kind.and_then(|k| k.local_names.iter().find(|l| served.contains(&l.municipality))).map(|l| l.name.clone())
+        });
+        let operators: Vec<String> =
+            r.operators.iter().filter_map(|o| self.organizations.get(o.as_str())).map(|n| (*n).to_owned()).collect();
+        let needs: Vec<&yorisoi_core::Need> =
+            r.needs.iter().filter_map(|code| dir.needs.iter().find(|n| &n.code == code)).collect();
+        let place_names: Vec<&str> = served
+            .iter()
+            .filter_map(|code| dir.municipality(*code))
+            .map(|m| m.name.as_str())
+            .chain(r.locations.iter().filter_map(|l| l.name.as_deref()))
+            .collect();
+
+        let mut body: Vec<&str> = Vec::new();
+        body.extend(r.description.as_deref());
+        body.extend(kind.map(|k| k.label.as_str()));
+        body.extend(kind.map(|k| k.synonyms.iter().map(String::as_str)).into_iter().flatten());
+        body.extend(local_kind_name.as_deref());
+        for need in &needs {
+            body.push(&need.label);
+            body.extend(need.synonyms.iter().map(String::as_str));
+        }
+        body.extend(operators.iter().map(String::as_str));
+        body.extend(place_names.iter().copied());
+        body.extend(r.audience.description.as_deref());
+        body.extend(r.schedule.note.as_deref());
+
+        let mut reading: Vec<&str> = vec![&r.name];
+        reading.extend(r.kana.as_deref());
+        reading.extend(kind.map(|k| k.label.as_str()));
+        reading.extend(kind.and_then(|k| k.kana.as_deref()));
+        reading.extend(local_kind_name.as_deref());
+        reading.extend(needs.iter().map(|n| n.label.as_str()));
+        reading.extend(place_names.iter().copied());
+
+        let text = DocText {
+            name: [Some(r.name.as_str()), r.local_kind_name.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("\n"),
+            body: body.join("\n"),
+            reading: reading.join("\n"),
+            needs: dedup(r.needs.iter().flat_map(|n| self.vocabulary.need_with_ancestors(n)).map(|c| c.to_string())),
+            kinds: dedup(self.vocabulary.kind_with_ancestors(&r.kind).into_iter().map(|c| c.to_string())),
+            within: dedup(served.iter().map(ToString::to_string)),
+            whole: dedup(r.service_area.municipalities.iter().map(ToString::to_string)),
+            areas: dedup(r.service_area.areas.iter().map(ToString::to_string)),
+        };
+        let info = DocInfo {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            kind: r.kind.clone(),
+            kind_label: kind.map_or_else(|| r.kind.to_string(), |k| k.label.clone()),
+            local_kind_name,
+            needs: r.needs.clone(),
+            municipalities: r.service_area.municipalities.clone(),
+            operators,
+            status: r.status,
+            age_min: r.audience.age_min,
+            age_max: r.audience.age_max,
+            free: r.cost.free,
+            schedule: r.schedule.clone(),
+        };
+        (info, text)
+    }
+}
+
+fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// FNV-1a: a digest that stays the same across runs and toolchains.
+pub fn digest(parts: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0xff)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+impl DocText {
+    pub fn digest(&self, info: &DocInfo) -> u64 {
+        let scalars = format!(
+            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            info.id,
+            info.status,
+            info.age_min,
+            info.age_max,
+            info.free,
+            info.schedule,
+            info.local_kind_name,
+            info.operators
+        );
+        let lists = [&self.needs, &self.kinds, &self.within, &self.whole, &self.areas].map(|l| l.join(","));
+        let mut parts: Vec<&str> = vec![&scalars, &self.name, &self.body, &self.reading];
+        parts.extend(lists.iter().map(String::as_str));
+        digest(&parts)
+    }
+}

@@ -1,0 +1,493 @@
+//! The search index: its schema, building and syncing it from a directory (on disk
+//! or in RAM), and answering searches.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use yorisoi_core::{Directory, Id, MunicipalityCode, Resource, Status};
+
+use crate::SearchError;
+use crate::analysis::{self, BIGRAM, MORPH, READING, Tok};
+use crate::collect::{Predicate, RankCollector};
+use crate::document::{Context, DocInfo, digest};
+use crate::request::{Facets, Hit, SearchRequest, SearchResults, Snippet};
+use crate::vocabulary::{Understanding, Vocabulary};
+
+/// Bumped whenever the schema or an analyzer changes, so stale indexes are rebuilt.
+const INDEX_FORMAT: &str = "yorisoi-index-1";
+const TAG_FILE: &str = "yorisoi-index.tag";
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    ord: Field,
+    digest: Field,
+    name: Field,
+    name_bigram: Field,
+    body: Field,
+    body_bigram: Field,
+    reading: Field,
+    need: Field,
+    kind: Field,
+    within: Field,
+    whole: Field,
+    area: Field,
+    status: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |tokenizer: &str, stored: bool| {
+        let options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored { options.set_stored() } else { options }
+    };
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        ord: b.add_u64_field("ord", FAST),
+        digest: b.add_u64_field("digest", FAST | INDEXED),
+        name: b.add_text_field("name", text(MORPH, true)),
+        name_bigram: b.add_text_field("name_bigram", text(BIGRAM, false)),
+        body: b.add_text_field("body", text(MORPH, true)),
+        body_bigram: b.add_text_field("body_bigram", text(BIGRAM, false)),
+        reading: b.add_text_field("reading", text(READING, false)),
+        need: b.add_text_field("need", STRING),
+        kind: b.add_text_field("kind", STRING),
+        within: b.add_text_field("within", STRING),
+        whole: b.add_text_field("whole", STRING),
+        area: b.add_text_field("area", STRING),
+        status: b.add_text_field("status", STRING),
+    };
+    (b.build(), fields)
+}
+
+/// A digest of everything that decides how text is indexed.
+pub fn index_tag() -> String {
+    let dictionary = crate::dictionary::USER_DICTIONARY_CSV;
+    format!("{INDEX_FORMAT}-{:016x}", digest(&[INDEX_FORMAT, crate::dictionary::BUILT_NAME, dictionary]))
+}
+
+/// What the index needs besides tantivy: the facts of each document by ord, and the vocabulary.
+struct State {
+    docs: Arc<Vec<Option<Arc<DocInfo>>>>,
+    by_id: HashMap<Id, u64>,
+    vocabulary: Arc<Vocabulary>,
+    directory: Arc<Directory>,
+}
+
+/// How a sync changed the index.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub added: usize,
+    pub removed: usize,
+    pub kept: usize,
+}
+
+/// The search index over a directory's resources.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    state: RwLock<State>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").finish_non_exhaustive()
+    }
+}
+
+fn tantivy_error(error: tantivy::TantivyError) -> SearchError {
+    SearchError::Index(error.to_string())
+}
+
+impl SearchIndex {
+    /// An index in memory, built from `directory` (for tests and one-off commands).
+    pub fn in_ram(directory: &Directory) -> Result<Self, SearchError> {
+        crate::dictionary::segmenter()?;
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        let built = Self::wrap(index, fields)?;
+        built.sync(directory)?;
+        Ok(built)
+    }
+
+    /// The index persisted in `dir`, brought in line with `directory`: a fresh build
+    /// when the directory holds none or one made by other analyzers, else only the
+    /// documents that changed.
+    pub fn open_or_create(dir: &Path, directory: &Directory) -> Result<(Self, SyncReport), SearchError> {
+        crate::dictionary::segmenter()?;
+        let tag = index_tag();
+        let tag_path = dir.join(TAG_FILE);
+        let current = std::fs::read_to_string(&tag_path).ok();
+        let io = |e: std::io::Error| SearchError::Index(format!("{}: {e}", dir.display()));
+        let (schema, fields) = schema();
+        let index = if current.as_deref() == Some(tag.as_str()) {
+            Index::open_in_dir(dir).map_err(tantivy_error)?
+        } else {
+            if dir.exists() {
+                tracing::info!(dir = %dir.display(), "search index made by other analyzers; rebuilding");
+                std::fs::remove_dir_all(dir).map_err(io)?;
+            }
+            std::fs::create_dir_all(dir).map_err(io)?;
+            let index = Index::create_in_dir(dir, schema).map_err(tantivy_error)?;
+            std::fs::write(&tag_path, &tag).map_err(io)?;
+            index
+        };
+        let opened = Self::wrap(index, fields)?;
+        let report = opened.sync(directory)?;
+        Ok((opened, report))
+    }
+
+    fn wrap(index: Index, fields: Fields) -> Result<Self, SearchError> {
+        analysis::register(&index);
+        let writer = index.writer_with_num_threads(1, 64 * 1024 * 1024).map_err(tantivy_error)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_error)?;
+        let empty = Directory::default();
+        let state = State {
+            docs: Arc::new(Vec::new()),
+            by_id: HashMap::new(),
+            vocabulary: Arc::new(Vocabulary::new(&empty)),
+            directory: Arc::new(empty),
+        };
+        Ok(Self { index, reader, writer: Mutex::new(writer), fields, state: RwLock::new(state) })
+    }
+
+    /// Makes the index hold exactly `directory`'s resources; only changed documents are
+    /// rewritten. Visible to searches when it returns.
+    pub fn sync(&self, directory: &Directory) -> Result<SyncReport, SearchError> {
+        let vocabulary = Vocabulary::new(directory);
+        let context = Context::new(directory, &vocabulary);
+        let wanted: Vec<(DocInfo, crate::document::DocText, u64)> = directory
+            .resources
+            .iter()
+            .map(|r| {
+                let (info, text) = context.describe(r);
+                let digest = text.digest(&info);
+                (info, text, digest)
+            })
+            .collect();
+        let mut wanted_by_digest: HashMap<u64, usize> = wanted.iter().enumerate().map(|(i, w)| (w.2, i)).collect();
+
+        // What the index holds now: (ord, digest) of every live document.
+        let searcher = self.reader.searcher();
+        let mut existing: Vec<(u64, u64)> = Vec::new();
+        for segment in searcher.segment_readers() {
+            let ords = segment.fast_fields().u64("ord").map_err(tantivy_error)?;
+            let digests = segment.fast_fields().u64("digest").map_err(tantivy_error)?;
+            for doc in segment.doc_ids_alive() {
+                if let (Some(ord), Some(d)) = (ords.first(doc), digests.first(doc)) {
+                    existing.push((ord, d));
+                }
+            }
+        }
+        let mut writer = self.writer.lock().expect("the index writer lock is never poisoned");
+        let mut docs: Vec<Option<Arc<DocInfo>>> = Vec::new();
+        let mut report = SyncReport::default();
+        let mut next_ord = existing.iter().map(|(o, _)| o + 1).max().unwrap_or(0);
+        let mut placed = vec![None; wanted.len()];
+        for (ord, d) in existing {
+            match wanted_by_digest.remove(&d) {
+                Some(i) => {
+                    placed[i] = Some(ord);
+                    report.kept += 1;
+                }
+                None => {
+                    writer.delete_term(Term::from_field_u64(self.fields.digest, d));
+                    report.removed += 1;
+                }
+            }
+        }
+        for (i, (info, text, d)) in wanted.into_iter().enumerate() {
+            let ord = match placed[i] {
+                Some(ord) => ord,
+                None => {
+                    let ord = next_ord;
+                    next_ord += 1;
+                    writer.add_document(self.document(&info, &text, d, ord)).map_err(tantivy_error)?;
+                    report.added += 1;
+                    ord
+                }
+            };
+            let slot = usize::try_from(ord).expect("ords fit in memory");
+            if docs.len() <= slot {
+                docs.resize(slot + 1, None);
+            }
+            docs[slot] = Some(Arc::new(info));
+        }
+        writer.commit().map_err(tantivy_error)?;
+        drop(writer);
+        self.reader.reload().map_err(tantivy_error)?;
+        let by_id = docs.iter().enumerate().filter_map(|(o, d)| d.as_ref().map(|d| (d.id.clone(), o as u64))).collect();
+        *self.state.write().expect("the state lock is never poisoned") = State {
+            docs: Arc::new(docs),
+            by_id,
+            vocabulary: Arc::new(vocabulary),
+            directory: Arc::new(directory.clone()),
+        };
+        Ok(report)
+    }
+
+    /// Adds or replaces one resource (after a steward's edit); visible when it returns.
+    pub fn upsert(&self, resource: &Resource) -> Result<(), SearchError> {
+        let mut directory = (*self.state.read().expect("state lock").directory).clone();
+        match directory.resources.iter_mut().find(|r| r.id == resource.id) {
+            Some(existing) => *existing = resource.clone(),
+            None => directory.resources.push(resource.clone()),
+        }
+        self.sync(&directory).map(|_| ())
+    }
+
+    /// Removes one resource; visible when it returns.
+    pub fn remove(&self, id: &Id) -> Result<(), SearchError> {
+        let mut directory = (*self.state.read().expect("state lock").directory).clone();
+        directory.resources.retain(|r| &r.id != id);
+        self.sync(&directory).map(|_| ())
+    }
+
+    pub fn len(&self) -> usize {
+        self.state.read().expect("state lock").by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn document(&self, info: &DocInfo, text: &crate::document::DocText, digest: u64, ord: u64) -> TantivyDocument {
+        let f = self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, info.id.as_str());
+        doc.add_u64(f.ord, ord);
+        doc.add_u64(f.digest, digest);
+        doc.add_text(f.name, &text.name);
+        doc.add_text(f.name_bigram, &text.name);
+        doc.add_text(f.body, &text.body);
+        doc.add_text(f.body_bigram, &text.body);
+        doc.add_text(f.reading, &text.reading);
+        for (field, values) in [
+            (f.need, &text.needs),
+            (f.kind, &text.kinds),
+            (f.within, &text.within),
+            (f.whole, &text.whole),
+            (f.area, &text.areas),
+        ] {
+            for value in values {
+                doc.add_text(field, value);
+            }
+        }
+        doc.add_text(f.status, info.status.code());
+        doc
+    }
+
+    /// Answers a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let state = self.state.read().expect("state lock");
+        let f = self.fields;
+        let understood = state.vocabulary.understand(&request.text);
+        let text_query = text_query(f, &request.text, &understood);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        clauses.push((
+            Occur::Must,
+            text_query.as_ref().map_or_else(|| Box::new(AllQuery) as Box<dyn Query>, |q| q.box_clone()),
+        ));
+        let mut filter =
+            |query: Box<dyn Query>| clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0))));
+        if let Some(code) = request.municipality {
+            let mut either: Vec<Box<dyn Query>> = vec![term(f.within, &code.to_string())];
+            // A resource serving the whole of an enclosing municipality serves this one too.
+            for ancestor in state.directory.municipality_and_ancestors(code).into_iter().skip(1) {
+                either.push(term(f.whole, &ancestor.to_string()));
+            }
+            filter(Box::new(BooleanQuery::union(either)));
+        }
+        if let Some(area) = &request.area {
+            filter(term(f.area, area.as_str()));
+        }
+        for need in &request.needs {
+            filter(term(f.need, need.as_str()));
+        }
+        if !request.kinds.is_empty() {
+            filter(Box::new(BooleanQuery::union(request.kinds.iter().map(|k| term(f.kind, k.as_str())).collect())));
+        }
+        if !request.include_inactive {
+            filter(term(f.status, Status::Active.code()));
+        }
+        let query = BooleanQuery::new(clauses);
+
+        let limit = if request.limit == 0 { 10 } else { request.limit.min(100) };
+        let collector = RankCollector {
+            docs: Arc::clone(&state.docs),
+            predicate: Predicate {
+                age: request.age,
+                open_at: request.open_at,
+                include_unknown_hours: request.include_unknown_hours,
+                free_only: request.free_only,
+            },
+            keep: request.offset + limit,
+        };
+        let searcher = self.reader.searcher();
+        let collected = searcher.search(&query, &collector).map_err(tantivy_error)?;
+        let snippets = match &text_query {
+            Some(q) => Some(SnippetGenerator::create(&searcher, q.as_ref(), f.body).map_err(tantivy_error)?),
+            None => None,
+        };
+        let mut hits = Vec::new();
+        for ranked in collected.top.iter().skip(request.offset) {
+            let Some(Some(info)) = state.docs.get(ranked.ord as usize) else { continue };
+            let snippet = match &snippets {
+                Some(generator) => {
+                    let doc: TantivyDocument = searcher.doc(ranked.address).map_err(tantivy_error)?;
+                    let snippet = generator.snippet_from_doc(&doc);
+                    Snippet {
+                        fragment: snippet.fragment().to_owned(),
+                        highlights: snippet.highlighted().iter().map(|r| (r.start, r.end)).collect(),
+                    }
+                }
+                None => Snippet::default(),
+            };
+            let matched_needs = matched_needs(info, request, &understood, &state.vocabulary);
+            let reason = reason(info, request, &understood, &matched_needs, &state.directory);
+            hits.push(Hit {
+                id: info.id.clone(),
+                name: info.name.clone(),
+                score: ranked.score,
+                snippet,
+                matched_needs,
+                reason,
+            });
+        }
+        Ok(SearchResults { hits, total: collected.total, facets: facets(&collected), understood })
+    }
+}
+
+fn term(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+}
+
+fn scored_terms(field: Field, tokens: &[Tok], boost: f32) -> Vec<Box<dyn Query>> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    for token in tokens {
+        if seen.contains(&token.text.as_str()) {
+            continue;
+        }
+        seen.push(&token.text);
+        let query = TermQuery::new(Term::from_field_text(field, &token.text), IndexRecordOption::WithFreqs);
+        out.push(Box::new(BoostQuery::new(Box::new(query), boost)));
+    }
+    out
+}
+
+/// The scoring part of a search: words in names and descriptions, their readings and
+/// bigrams, and the needs, kinds and places the text was understood to name.
+fn text_query(f: Fields, text: &str, understood: &Understanding) -> Option<Box<dyn Query>> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    let morph = analysis::morph_tokens(text);
+    let bigrams = analysis::bigram_tokens(text);
+    let readings = analysis::reading_tokens(text);
+    let mut should: Vec<Box<dyn Query>> = Vec::new();
+    should.extend(scored_terms(f.name, &morph, 3.0));
+    should.extend(scored_terms(f.name_bigram, &bigrams, 1.5));
+    should.extend(scored_terms(f.body, &morph, 1.0));
+    should.extend(scored_terms(f.body_bigram, &bigrams, 0.5));
+    should.extend(scored_terms(f.reading, &readings, 0.5));
+    for need in &understood.needs {
+        should.push(Box::new(BoostQuery::new(term(f.need, need.code.as_str()), 4.0)));
+    }
+    for kind in &understood.kinds {
+        should.push(Box::new(BoostQuery::new(term(f.kind, kind.as_str()), 4.0)));
+    }
+    for place in &understood.places {
+        should.push(Box::new(BoostQuery::new(term(f.within, &place.to_string()), 2.0)));
+    }
+    (!should.is_empty()).then(|| Box::new(BooleanQuery::union(should)) as Box<dyn Query>)
+}
+
+fn matched_needs(
+    info: &DocInfo,
+    request: &SearchRequest,
+    understood: &Understanding,
+    vocabulary: &Vocabulary,
+) -> Vec<Id> {
+    let asked: Vec<&Id> = request.needs.iter().chain(understood.needs.iter().map(|n| &n.code)).collect();
+    info.needs
+        .iter()
+        .filter(|need| vocabulary.need_with_ancestors(need).iter().any(|n| asked.contains(&n)))
+        .cloned()
+        .collect()
+}
+
+fn reason(
+    info: &DocInfo,
+    request: &SearchRequest,
+    understood: &Understanding,
+    matched_needs: &[Id],
+    directory: &Directory,
+) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let label = |code: &Id| {
+        directory.needs.iter().find(|n| &n.code == code).map_or_else(|| code.to_string(), |n| n.label.clone())
+    };
+    if !matched_needs.is_empty() {
+        parts.push(format!("困りごと: {}", matched_needs.iter().map(label).collect::<Vec<_>>().join("・")));
+    }
+    let kind = match &info.local_kind_name {
+        Some(local) if local != &info.kind_label => format!("{}（{local}）", info.kind_label),
+        _ => info.kind_label.clone(),
+    };
+    if understood.kinds.contains(&info.kind) || request.kinds.contains(&info.kind) {
+        parts.push(format!("種類: {kind}"));
+    }
+    let places: Vec<MunicipalityCode> =
+        request.municipality.into_iter().chain(understood.places.iter().copied()).collect();
+    if let Some(place) = places.first().and_then(|c| directory.municipality(*c)) {
+        parts.push(format!("地域: {}", place.name));
+    }
+    if let Some(age) = request.age {
+        parts.push(format!("{age}歳も対象"));
+    }
+    if let Some(at) = request.open_at {
+        let openness = info.schedule.openness_at(at);
+        parts.push(
+            match openness {
+                yorisoi_core::Openness::Open => "指定の時間に開いている",
+                yorisoi_core::Openness::Unknown => "開所時間は要確認",
+                yorisoi_core::Openness::Closed => "指定の時間は閉まっている",
+            }
+            .to_owned(),
+        );
+    }
+    if parts.is_empty() {
+        parts.push(format!("名称・説明が一致（{kind}）"));
+    }
+    parts.join(" / ")
+}
+
+fn facets(collected: &crate::collect::Collected) -> Facets {
+    fn sorted(map: &HashMap<String, usize>) -> Vec<(String, usize)> {
+        let mut v: Vec<(String, usize)> = map.iter().map(|(k, c)| (k.clone(), *c)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
+    }
+    Facets {
+        needs: sorted(&collected.needs).into_iter().filter_map(|(k, c)| Id::parse(&k).ok().map(|id| (id, c))).collect(),
+        kinds: sorted(&collected.kinds).into_iter().filter_map(|(k, c)| Id::parse(&k).ok().map(|id| (id, c))).collect(),
+        municipalities: sorted(&collected.municipalities)
+            .into_iter()
+            .filter_map(|(k, c)| MunicipalityCode::parse(&k).ok().map(|code| (code, c)))
+            .collect(),
+    }
+}

@@ -1,0 +1,27 @@
+//! Japanese search over the Yorisoi directory: tantivy with lindera's IPADIC,
+//! analyzers for words, bigrams and readings, the taxonomy's synonyms, cues and local
+//! names, filters, facets and reasons.
+
+pub mod analysis;
+mod collect;
+pub mod dictionary;
+mod document;
+mod index;
+pub mod normalize;
+mod request;
+pub mod vocabulary;
+
+pub use index::{SearchIndex, SyncReport, index_tag};
+pub use request::{Facets, Hit, SearchRequest, SearchResults, Snippet};
+pub use vocabulary::{DetectedNeed, Understanding, Vocabulary};
+
+/// What went wrong in search.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The Japanese dictionary could not be found, built or loaded.
+    #[error("japanese dictionary: {0}")]
+    Dictionary(String),
+    /// The index could not be opened, written or read.
+    #[error("search index: {0}")]
+    Index(String),
+}

@@ -1,0 +1,88 @@
+//! What a search asks for and what it answers.
+
+use chrono::NaiveDateTime;
+use yorisoi_core::{Id, MunicipalityCode};
+
+use crate::vocabulary::Understanding;
+
+/// A search: text plus filters. Every filter is optional.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// What the worker typed: a name, a kind, or a situation in plain words.
+    pub text: String,
+    /// Resources serving this municipality (or the whole of an enclosing one).
+    pub municipality: Option<MunicipalityCode>,
+    pub area: Option<Id>,
+    /// Resources addressing all of these needs (or more specific ones).
+    pub needs: Vec<Id>,
+    /// Resources of any of these kinds (or more specific ones).
+    pub kinds: Vec<Id>,
+    /// A person's age that must fit the audience's age range.
+    pub age: Option<u8>,
+    /// Only resources open at this Japan-time moment; `unknown` counts as not open.
+    pub open_at: Option<NaiveDateTime>,
+    /// Keep resources whose schedule does not say (`Openness::Unknown`) in an open-at search.
+    pub include_unknown_hours: bool,
+    pub free_only: bool,
+    /// Include paused, planned and ended resources.
+    pub include_inactive: bool,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// One hit.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub id: Id,
+    pub name: String,
+    pub score: f32,
+    /// A fragment of the description with the matched words.
+    pub snippet: Snippet,
+    /// The resource's needs that the query asked for or was understood to be about.
+    pub matched_needs: Vec<Id>,
+    /// Why it is here, in words for the worker.
+    pub reason: String,
+}
+
+/// A fragment of text and the byte ranges in it that matched.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snippet {
+    pub fragment: String,
+    pub highlights: Vec<(usize, usize)>,
+}
+
+impl Snippet {
+    /// The fragment with matches in 【】, for terminals.
+    pub fn marked(&self) -> String {
+        let mut out = String::new();
+        let mut at = 0;
+        for (from, to) in &self.highlights {
+            out.push_str(&self.fragment[at..*from]);
+            out.push('【');
+            out.push_str(&self.fragment[*from..*to]);
+            out.push('】');
+            at = *to;
+        }
+        out.push_str(&self.fragment[at..]);
+        out
+    }
+}
+
+/// Counts of matching resources per value, most first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facets {
+    pub needs: Vec<(Id, usize)>,
+    pub kinds: Vec<(Id, usize)>,
+    pub municipalities: Vec<(MunicipalityCode, usize)>,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    pub hits: Vec<Hit>,
+    /// All matches, before `limit`/`offset`.
+    pub total: usize,
+    pub facets: Facets,
+    /// What the text was understood to be about, so the page can say so.
+    pub understood: Understanding,
+}

@@ -1,0 +1,151 @@
+//! What a query means beyond its words: the needs, kinds and places it names, from
+//! the taxonomy files (labels, synonyms, situation cues, local names). Nothing here
+//! knows particular queries; it only matches the directory's own vocabulary.
+
+use std::collections::HashMap;
+
+use yorisoi_core::{Directory, Id, MunicipalityCode};
+
+use crate::normalize::{normalize, to_katakana};
+
+/// A need the query was understood to be about, and the words that said so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetectedNeed {
+    pub code: Id,
+    pub label: String,
+    pub matched: String,
+}
+
+/// What a query was understood to mean.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Understanding {
+    pub needs: Vec<DetectedNeed>,
+    pub kinds: Vec<Id>,
+    pub places: Vec<MunicipalityCode>,
+}
+
+#[derive(Debug)]
+struct Entry<T> {
+    target: T,
+    /// Normalized phrases that signal the target, longest first.
+    needles: Vec<String>,
+}
+
+/// The directory's vocabulary, normalized once.
+#[derive(Debug)]
+pub struct Vocabulary {
+    needs: Vec<Entry<(Id, String)>>,
+    kinds: Vec<Entry<Id>>,
+    places: Vec<Entry<MunicipalityCode>>,
+    need_ancestors: HashMap<Id, Vec<Id>>,
+    kind_ancestors: HashMap<Id, Vec<Id>>,
+}
+
+fn needles<'a>(phrases: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for phrase in phrases {
+        let text = normalize(phrase).text;
+        // One character says too little on its own (子, 家).
+        if text.chars().count() >= 2 && !out.contains(&text) {
+            out.push(text);
+        }
+    }
+    out.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    out
+}
+
+fn ancestors(parents: &HashMap<Id, Option<Id>>, code: &Id) -> Vec<Id> {
+    let mut chain = vec![code.clone()];
+    let mut current = code;
+    while let Some(Some(parent)) = parents.get(current) {
+        if chain.contains(parent) {
+            break;
+        }
+        chain.push(parent.clone());
+        current = parent;
+    }
+    chain
+}
+
+/// A place name without its 区/市/町/村, as people often write it (葛飾, 八王子).
+fn short_place_name(name: &str) -> Option<&str> {
+    let short = name.strip_suffix(['区', '市', '町', '村', '都', '県'])?;
+    (short.chars().count() >= 2).then_some(short)
+}
+
+impl Vocabulary {
+    pub fn new(directory: &Directory) -> Self {
+        let need_parents: HashMap<Id, Option<Id>> =
+            directory.needs.iter().map(|n| (n.code.clone(), n.parent.clone())).collect();
+        let kind_parents: HashMap<Id, Option<Id>> =
+            directory.kinds.iter().map(|k| (k.code.clone(), k.parent.clone())).collect();
+        let needs = directory
+            .needs
+            .iter()
+            .map(|n| {
+                let phrases = std::iter::once(n.label.as_str())
+                    .chain(n.synonyms.iter().map(String::as_str))
+                    .chain(n.cues.iter().map(String::as_str));
+                Entry { target: (n.code.clone(), n.label.clone()), needles: needles(phrases) }
+            })
+            .collect();
+        let kinds = directory
+            .kinds
+            .iter()
+            .map(|k| {
+                let phrases = std::iter::once(k.label.as_str())
+                    .chain(k.synonyms.iter().map(String::as_str))
+                    .chain(k.local_names.iter().map(|l| l.name.as_str()));
+                Entry { target: k.code.clone(), needles: needles(phrases) }
+            })
+            .collect();
+        let places = directory
+            .municipalities
+            .iter()
+            .map(|m| {
+                let mut phrases = vec![m.name.as_str()];
+                phrases.extend(short_place_name(&m.name));
+                Entry { target: m.code, needles: needles(phrases) }
+            })
+            .collect();
+        Self {
+            need_ancestors: need_parents.keys().map(|c| (c.clone(), ancestors(&need_parents, c))).collect(),
+            kind_ancestors: kind_parents.keys().map(|c| (c.clone(), ancestors(&kind_parents, c))).collect(),
+            needs,
+            kinds,
+            places,
+        }
+    }
+
+    /// A need code and its ancestors (8050 → ひきこもり → 孤独・孤立).
+    pub fn need_with_ancestors(&self, code: &Id) -> Vec<Id> {
+        self.need_ancestors.get(code).cloned().unwrap_or_else(|| vec![code.clone()])
+    }
+
+    pub fn kind_with_ancestors(&self, code: &Id) -> Vec<Id> {
+        self.kind_ancestors.get(code).cloned().unwrap_or_else(|| vec![code.clone()])
+    }
+
+    /// The needs, kinds and places `query` names.
+    pub fn understand(&self, query: &str) -> Understanding {
+        let text = normalize(query).text;
+        let katakana = to_katakana(&text);
+        let find = |needles: &[String]| {
+            needles.iter().find(|n| text.contains(n.as_str()) || katakana.contains(&to_katakana(n))).cloned()
+        };
+        let mut understanding = Understanding::default();
+        for entry in &self.needs {
+            if let Some(matched) = find(&entry.needles) {
+                let (code, label) = entry.target.clone();
+                understanding.needs.push(DetectedNeed { code, label, matched });
+            }
+        }
+        // A need also named by a more specific one keeps only the specific one's evidence,
+        // but both stay: ひきこもり and 8050問題 are both worth boosting.
+        understanding.needs.sort_by_key(|n| std::cmp::Reverse(n.matched.chars().count()));
+        understanding.kinds =
+            self.kinds.iter().filter(|e| find(&e.needles).is_some()).map(|e| e.target.clone()).collect();
+        understanding.places = self.places.iter().filter(|e| find(&e.needles).is_some()).map(|e| e.target).collect();
+        understanding
+    }
+}
