@@ -95,7 +95,6 @@ pub struct SyncReport {
 
 /// The search index over a directory's resources.
 pub struct SearchIndex {
-    index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
@@ -161,7 +160,7 @@ impl SearchIndex {
             vocabulary: Arc::new(Vocabulary::new(&empty)),
             directory: Arc::new(empty),
         };
-        Ok(Self { index, reader, writer: Mutex::new(writer), fields, state: RwLock::new(state) })
+        Ok(Self { reader, writer: Mutex::new(writer), fields, state: RwLock::new(state) })
     }
 
     /// Makes the index hold exactly `directory`'s resources; only changed documents are
