@@ -47,8 +47,25 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Search the directory as a frontline worker would: a name or a situation
+    Search {
+        #[command(flatten)]
+        search: crate::search_command::SearchArgs,
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Print the JSON Schema of seed files
     SeedSchema,
+}
+
+/// Where Yorisoi keeps its search index.
+#[derive(Debug, clap::Args)]
+struct DataArgs {
+    /// Directory for the search index (rebuilt when missing or made by other analyzers)
+    #[arg(long = "data-dir", env = "YORISOI_DATA_DIR", default_value = "yorisoi-data")]
+    dir: PathBuf,
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -56,6 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check { dir } => Ok(check(&dir)),
         Command::Load { dir, db } => load(&dir, &db.url),
         Command::Export { dir, db, force } => export(&dir, &db.url, force),
+        Command::Search { search, db, data } => search_store(&search, &db.url, &data.dir),
         Command::SeedSchema => {
             print!("{}", yorisoi_seed::json_schema());
             Ok(ExitCode::SUCCESS)
@@ -124,15 +142,28 @@ fn load(dir: &Path, url: &str) -> anyhow::Result<ExitCode> {
 }
 
 fn export(dir: &Path, url: &str, force: bool) -> anyhow::Result<ExitCode> {
-    let directory = runtime()?.block_on(async {
+    let directory = read_store(url)?;
+    let written = yorisoi_seed::write_dir(&directory, dir, force)?;
+    println!("exported {} to {} ({} files)", summary(&directory), dir.display(), written.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn search_store(args: &crate::search_command::SearchArgs, url: &str, data_dir: &Path) -> anyhow::Result<ExitCode> {
+    let directory = read_store(url)?;
+    let request = crate::search_command::request(&directory, args)?;
+    let index = crate::search_command::open_index(data_dir, &directory)?;
+    let results = index.search(&request)?;
+    crate::search_command::print(&directory, args, &results);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_store(url: &str) -> anyhow::Result<Directory> {
+    runtime()?.block_on(async {
         let store = Store::connect(url).await?;
         let directory = store.read_directory().await?;
         store.close().await?;
         anyhow::Ok(directory)
-    })?;
-    let written = yorisoi_seed::write_dir(&directory, dir, force)?;
-    println!("exported {} to {} ({} files)", summary(&directory), dir.display(), written.len());
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// A database URL without its password, for printing.

@@ -3,6 +3,7 @@
 mod bad_input;
 mod cli;
 mod relevance;
+mod search;
 mod seed_data;
 mod seed_schema;
 mod store;

@@ -12,6 +12,8 @@ pub mod provenance;
 pub mod referral;
 pub mod resource;
 pub mod schedule;
+#[cfg(feature = "synthetic")]
+pub mod synthetic;
 pub mod taxonomy;
 pub mod validate;
 

@@ -17,6 +17,45 @@ pub const READING: &str = "ja_reading";
 /// Parts of speech that carry no meaning for search.
 const DROPPED_POS: [&str; 4] = ["助詞", "助動詞", "記号", "フィラー"];
 
+/// Function words that match everywhere and mean nothing to a search (after Lucene's
+/// Japanese stopword list): いる, ある, する, こと, もの, ため, よう, …
+const STOPWORDS: [&str; 34] = [
+    "ある",
+    "いる",
+    "する",
+    "なる",
+    "れる",
+    "られる",
+    "できる",
+    "こと",
+    "もの",
+    "ため",
+    "よう",
+    "これ",
+    "それ",
+    "あれ",
+    "この",
+    "その",
+    "あの",
+    "ここ",
+    "そこ",
+    "など",
+    "として",
+    "という",
+    "について",
+    "による",
+    "により",
+    "において",
+    "また",
+    "および",
+    "ない",
+    "なく",
+    "あり",
+    "おり",
+    "なっ",
+    "あっ",
+];
+
 /// A token with its span in the original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tok {
@@ -57,7 +96,11 @@ pub fn morph_tokens(text: &str) -> Vec<Tok> {
     let normalized = normalize(text);
     morphemes(&normalized)
         .into_iter()
-        .filter(|m| !DROPPED_POS.contains(&m.pos.as_str()) && !m.surface.trim().is_empty())
+        .filter(|m| {
+            !DROPPED_POS.contains(&m.pos.as_str())
+                && !STOPWORDS.contains(&m.surface.as_str())
+                && !m.surface.trim().is_empty()
+        })
         .map(|m| {
             let (from, to) = normalized.original_span(m.from, m.to);
             Tok { text: stem(&m.surface).to_owned(), from, to }
@@ -191,6 +234,14 @@ mod tests {
 
     fn spans(tokens: &[Tok]) -> Vec<(&str, usize, usize)> {
         tokens.iter().map(|t| (t.text.as_str(), t.from, t.to)).collect()
+    }
+
+    #[test]
+    fn function_words_are_dropped() {
+        assert_eq!(
+            texts(&morph_tokens("親が80代で、50代の息子がずっと家にいる")),
+            ["親", "80", "代", "50", "代", "息子", "ずっと", "家"]
+        );
     }
 
     /// The sentence lindera and quickwit pin; particles (も, の) are dropped here.

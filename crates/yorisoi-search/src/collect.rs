@@ -2,7 +2,7 @@
 //! the top hits, and facet counts.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
@@ -13,33 +13,20 @@ use yorisoi_core::Openness;
 
 use crate::document::DocInfo;
 
-/// Filters evaluated per matching document.
+/// The filter that is not a term: opening hours, evaluated per matching document.
 #[derive(Debug, Clone, Default)]
 pub struct Predicate {
-    pub age: Option<u8>,
     pub open_at: Option<NaiveDateTime>,
     pub include_unknown_hours: bool,
-    pub free_only: bool,
 }
 
 impl Predicate {
     fn accepts(&self, info: &DocInfo) -> bool {
-        if let Some(age) = self.age
-            && (info.age_min.is_some_and(|min| age < min) || info.age_max.is_some_and(|max| age > max))
-        {
-            return false;
+        match self.open_at.map(|at| info.schedule.openness_at(at)) {
+            None | Some(Openness::Open) => true,
+            Some(Openness::Unknown) => self.include_unknown_hours,
+            Some(Openness::Closed) => false,
         }
-        if self.free_only && info.free != Some(true) {
-            return false;
-        }
-        if let Some(at) = self.open_at {
-            match info.schedule.openness_at(at) {
-                Openness::Open => {}
-                Openness::Unknown if self.include_unknown_hours => {}
-                _ => return false,
-            }
-        }
-        true
     }
 }
 
@@ -69,14 +56,29 @@ impl Ord for Ranked {
     }
 }
 
-/// The result of the pass.
+/// The result of the pass. Facet counts are indexed by the numbers of `FacetTables`.
 #[derive(Debug, Default)]
 pub struct Collected {
     pub top: Vec<Ranked>,
     pub total: usize,
-    pub needs: HashMap<String, usize>,
-    pub kinds: HashMap<String, usize>,
-    pub municipalities: HashMap<String, usize>,
+    pub needs: Vec<usize>,
+    pub kinds: Vec<usize>,
+    pub municipalities: Vec<usize>,
+}
+
+fn add_into(into: &mut Vec<usize>, from: &[usize]) {
+    if into.len() < from.len() {
+        into.resize(from.len(), 0);
+    }
+    for (sum, count) in into.iter_mut().zip(from) {
+        *sum += count;
+    }
+}
+
+fn bump(counts: &mut [usize], index: u32) {
+    if let Some(count) = counts.get_mut(index as usize) {
+        *count += 1;
+    }
 }
 
 pub struct RankCollector {
@@ -84,6 +86,8 @@ pub struct RankCollector {
     pub predicate: Predicate,
     /// How many of the best to keep (offset + limit).
     pub keep: usize,
+    /// The sizes of the facet tables.
+    pub facet_sizes: (usize, usize, usize),
 }
 
 pub struct RankSegment {
@@ -108,7 +112,12 @@ impl Collector for RankCollector {
             segment,
             ords: reader.fast_fields().u64("ord")?,
             heap: BinaryHeap::new(),
-            out: Collected::default(),
+            out: Collected {
+                needs: vec![0; self.facet_sizes.0],
+                kinds: vec![0; self.facet_sizes.1],
+                municipalities: vec![0; self.facet_sizes.2],
+                ..Collected::default()
+            },
         })
     }
 
@@ -121,15 +130,9 @@ impl Collector for RankCollector {
         for fruit in fruits {
             merged.top.extend(fruit.top);
             merged.total += fruit.total;
-            for (from, into) in [
-                (fruit.needs, &mut merged.needs),
-                (fruit.kinds, &mut merged.kinds),
-                (fruit.municipalities, &mut merged.municipalities),
-            ] {
-                for (key, count) in from {
-                    *into.entry(key).or_default() += count;
-                }
-            }
+            add_into(&mut merged.needs, &fruit.needs);
+            add_into(&mut merged.kinds, &fruit.kinds);
+            add_into(&mut merged.municipalities, &fruit.municipalities);
         }
         merged.top.sort_by(|a, b| b.cmp(a));
         merged.top.truncate(self.keep);
@@ -147,12 +150,12 @@ impl SegmentCollector for RankSegment {
             return;
         }
         self.out.total += 1;
-        for need in &info.needs {
-            *self.out.needs.entry(need.to_string()).or_default() += 1;
+        for need in &info.facet_needs {
+            bump(&mut self.out.needs, *need);
         }
-        *self.out.kinds.entry(info.kind.to_string()).or_default() += 1;
-        for code in &info.municipalities {
-            *self.out.municipalities.entry(code.to_string()).or_default() += 1;
+        bump(&mut self.out.kinds, info.facet_kind);
+        for municipality in &info.facet_municipalities {
+            bump(&mut self.out.municipalities, *municipality);
         }
         let ranked = Ranked { score, ord, address: DocAddress::new(self.segment, doc) };
         if self.heap.len() < self.keep {

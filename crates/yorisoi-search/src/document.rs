@@ -25,6 +25,10 @@ pub struct DocInfo {
     pub age_max: Option<u8>,
     pub free: Option<bool>,
     pub schedule: Schedule,
+    /// Needs, kind and municipalities as small integers, for counting facets.
+    pub facet_needs: Vec<u32>,
+    pub facet_kind: u32,
+    pub facet_municipalities: Vec<u32>,
 }
 
 /// The text and keyword values of one document.
@@ -127,6 +131,9 @@ impl<'a> Context<'a> {
             age_max: r.audience.age_max,
             free: r.cost.free,
             schedule: r.schedule.clone(),
+            facet_needs: Vec::new(),
+            facet_kind: 0,
+            facet_municipalities: Vec::new(),
         };
         (info, text)
     }
@@ -140,6 +147,37 @@ fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
         }
     }
     out
+}
+
+/// Facet values numbered in order of first sight, so a search counts into arrays.
+#[derive(Debug, Default)]
+pub struct FacetTables {
+    pub needs: Vec<Id>,
+    pub kinds: Vec<Id>,
+    pub municipalities: Vec<MunicipalityCode>,
+    need_index: HashMap<Id, u32>,
+    kind_index: HashMap<Id, u32>,
+    municipality_index: HashMap<MunicipalityCode, u32>,
+}
+
+fn intern<T: Clone + Eq + std::hash::Hash>(values: &mut Vec<T>, index: &mut HashMap<T, u32>, value: &T) -> u32 {
+    *index.entry(value.clone()).or_insert_with(|| {
+        values.push(value.clone());
+        u32::try_from(values.len() - 1).expect("fewer than 4 billion facet values")
+    })
+}
+
+impl FacetTables {
+    /// Numbers `info`'s facet values, adding new ones to the tables.
+    pub fn number(&mut self, info: &mut DocInfo) {
+        info.facet_needs = info.needs.iter().map(|n| intern(&mut self.needs, &mut self.need_index, n)).collect();
+        info.facet_kind = intern(&mut self.kinds, &mut self.kind_index, &info.kind);
+        info.facet_municipalities = info
+            .municipalities
+            .iter()
+            .map(|m| intern(&mut self.municipalities, &mut self.municipality_index, m))
+            .collect();
+    }
 }
 
 /// FNV-1a: a digest that stays the same across runs and toolchains.

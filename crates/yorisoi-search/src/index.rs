@@ -5,7 +5,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use std::ops::Bound;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
@@ -15,13 +18,13 @@ use yorisoi_core::{Directory, Id, MunicipalityCode, Resource, Status};
 
 use crate::SearchError;
 use crate::analysis::{self, BIGRAM, MORPH, READING, Tok};
-use crate::collect::{Predicate, RankCollector};
-use crate::document::{Context, DocInfo, digest};
+use crate::collect::{Collected, Predicate, RankCollector, Ranked};
+use crate::document::{Context, DocInfo, FacetTables, digest};
 use crate::request::{Facets, Hit, SearchRequest, SearchResults, Snippet};
 use crate::vocabulary::{Understanding, Vocabulary};
 
 /// Bumped whenever the schema or an analyzer changes, so stale indexes are rebuilt.
-const INDEX_FORMAT: &str = "yorisoi-index-1";
+const INDEX_FORMAT: &str = "yorisoi-index-2";
 const TAG_FILE: &str = "yorisoi-index.tag";
 
 #[derive(Clone, Copy)]
@@ -40,6 +43,9 @@ struct Fields {
     whole: Field,
     area: Field,
     status: Field,
+    age_min: Field,
+    age_max: Field,
+    free: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -67,6 +73,9 @@ fn schema() -> (Schema, Fields) {
         whole: b.add_text_field("whole", STRING),
         area: b.add_text_field("area", STRING),
         status: b.add_text_field("status", STRING),
+        age_min: b.add_u64_field("age_min", FAST | INDEXED),
+        age_max: b.add_u64_field("age_max", FAST | INDEXED),
+        free: b.add_text_field("free", STRING),
     };
     (b.build(), fields)
 }
@@ -80,6 +89,7 @@ pub fn index_tag() -> String {
 /// What the index needs besides tantivy: the facts of each document by ord, and the vocabulary.
 struct State {
     docs: Arc<Vec<Option<Arc<DocInfo>>>>,
+    tables: FacetTables,
     by_id: HashMap<Id, u64>,
     vocabulary: Arc<Vocabulary>,
     directory: Arc<Directory>,
@@ -156,6 +166,7 @@ impl SearchIndex {
         let empty = Directory::default();
         let state = State {
             docs: Arc::new(Vec::new()),
+            tables: FacetTables::default(),
             by_id: HashMap::new(),
             vocabulary: Arc::new(Vocabulary::new(&empty)),
             directory: Arc::new(empty),
@@ -196,6 +207,7 @@ impl SearchIndex {
         let mut report = SyncReport::default();
         let mut next_ord = existing.iter().map(|(o, _)| o + 1).max().unwrap_or(0);
         let mut placed = vec![None; wanted.len()];
+        let mut tables = FacetTables::default();
         for (ord, d) in existing {
             match wanted_by_digest.remove(&d) {
                 Some(i) => {
@@ -208,7 +220,8 @@ impl SearchIndex {
                 }
             }
         }
-        for (i, (info, text, d)) in wanted.into_iter().enumerate() {
+        for (i, (mut info, text, d)) in wanted.into_iter().enumerate() {
+            tables.number(&mut info);
             let ord = match placed[i] {
                 Some(ord) => ord,
                 None => {
@@ -231,6 +244,7 @@ impl SearchIndex {
         let by_id = docs.iter().enumerate().filter_map(|(o, d)| d.as_ref().map(|d| (d.id.clone(), o as u64))).collect();
         *self.state.write().expect("the state lock is never poisoned") = State {
             docs: Arc::new(docs),
+            tables,
             by_id,
             vocabulary: Arc::new(vocabulary),
             directory: Arc::new(directory.clone()),
@@ -286,6 +300,9 @@ impl SearchIndex {
             }
         }
         doc.add_text(f.status, info.status.code());
+        doc.add_u64(f.age_min, info.age_min.map_or(0, u64::from));
+        doc.add_u64(f.age_max, info.age_max.map_or(u64::from(u8::MAX), u64::from));
+        doc.add_text(f.free, if info.free == Some(true) { "yes" } else { "no" });
         doc
     }
 
@@ -294,7 +311,8 @@ impl SearchIndex {
         let state = self.state.read().expect("state lock");
         let f = self.fields;
         let understood = state.vocabulary.understand(&request.text);
-        let text_query = text_query(f, &request.text, &understood);
+        let searcher = self.reader.searcher();
+        let text_query = text_query(f, &searcher, &request.text, &understood);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         clauses.push((
             Occur::Must,
@@ -322,21 +340,46 @@ impl SearchIndex {
         if !request.include_inactive {
             filter(term(f.status, Status::Active.code()));
         }
+        if let Some(age) = request.age {
+            let age = u64::from(age);
+            filter(Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(Term::from_field_u64(f.age_min, age)))));
+            filter(Box::new(RangeQuery::new(Bound::Included(Term::from_field_u64(f.age_max, age)), Bound::Unbounded)));
+        }
+        if request.free_only {
+            filter(term(f.free, "yes"));
+        }
         let query = BooleanQuery::new(clauses);
 
         let limit = if request.limit == 0 { 10 } else { request.limit.min(100) };
         let collector = RankCollector {
             docs: Arc::clone(&state.docs),
-            predicate: Predicate {
-                age: request.age,
-                open_at: request.open_at,
-                include_unknown_hours: request.include_unknown_hours,
-                free_only: request.free_only,
-            },
+            predicate: Predicate { open_at: request.open_at, include_unknown_hours: request.include_unknown_hours },
             keep: request.offset + limit,
+            facet_sizes: (state.tables.needs.len(), state.tables.kinds.len(), state.tables.municipalities.len()),
         };
-        let searcher = self.reader.searcher();
-        let collected = searcher.search(&query, &collector).map_err(tantivy_error)?;
+        // Opening hours are not terms, and facets need every match: those take one full
+        // pass. Otherwise tantivy's pruned top-k and a plain count are much cheaper.
+        let collected = if request.open_at.is_some() || request.facets {
+            searcher.search(&query, &collector).map_err(tantivy_error)?
+        } else {
+            let top = TopDocs::with_limit(request.offset + limit).order_by_score();
+            let (top, total) = if request.count {
+                let (top, total) = searcher.search(&query, &(top, Count)).map_err(tantivy_error)?;
+                (top, Some(total))
+            } else {
+                (searcher.search(&query, &top).map_err(tantivy_error)?, None)
+            };
+            let mut ranked = Vec::with_capacity(top.len());
+            for (score, address) in top {
+                let ords =
+                    searcher.segment_reader(address.segment_ord).fast_fields().u64("ord").map_err(tantivy_error)?;
+                if let Some(ord) = ords.first(address.doc_id) {
+                    ranked.push(Ranked { score, ord, address });
+                }
+            }
+            Collected { top: ranked, total: total.unwrap_or_default(), ..Collected::default() }
+        };
+        let exhaustive = request.open_at.is_some() || request.facets || request.count;
         let snippets = match &text_query {
             Some(q) => Some(SnippetGenerator::create(&searcher, q.as_ref(), f.body).map_err(tantivy_error)?),
             None => None,
@@ -366,7 +409,8 @@ impl SearchIndex {
                 reason,
             });
         }
-        Ok(SearchResults { hits, total: collected.total, facets: facets(&collected), understood })
+        let total = exhaustive.then_some(collected.total);
+        Ok(SearchResults { hits, total, facets: facets(&collected, &state.tables), understood })
     }
 }
 
@@ -374,7 +418,25 @@ fn term(field: Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
 }
 
-fn scored_terms(field: Field, tokens: &[Tok], boost: f32) -> Vec<Box<dyn Query>> {
+/// Whether a word is so common that matching it says almost nothing (BM25 gives it a
+/// weight near zero) while walking its postings costs the most. A small directory
+/// never drops a word: the cut starts at 1,000 documents.
+struct CommonTerms<'a> {
+    searcher: &'a tantivy::Searcher,
+    limit: u64,
+}
+
+impl CommonTerms<'_> {
+    fn new(searcher: &tantivy::Searcher) -> CommonTerms<'_> {
+        CommonTerms { searcher, limit: (searcher.num_docs() / 5).max(1_000) }
+    }
+
+    fn is_common(&self, term: &Term) -> bool {
+        self.searcher.doc_freq(term).is_ok_and(|df| df > self.limit)
+    }
+}
+
+fn scored_terms(common: &CommonTerms, field: Field, tokens: &[Tok], boost: f32) -> Vec<Box<dyn Query>> {
     let mut seen: Vec<&str> = Vec::new();
     let mut out: Vec<Box<dyn Query>> = Vec::new();
     for token in tokens {
@@ -382,7 +444,11 @@ fn scored_terms(field: Field, tokens: &[Tok], boost: f32) -> Vec<Box<dyn Query>>
             continue;
         }
         seen.push(&token.text);
-        let query = TermQuery::new(Term::from_field_text(field, &token.text), IndexRecordOption::WithFreqs);
+        let term = Term::from_field_text(field, &token.text);
+        if common.is_common(&term) {
+            continue;
+        }
+        let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
         out.push(Box::new(BoostQuery::new(Box::new(query), boost)));
     }
     out
@@ -390,19 +456,28 @@ fn scored_terms(field: Field, tokens: &[Tok], boost: f32) -> Vec<Box<dyn Query>>
 
 /// The scoring part of a search: words in names and descriptions, their readings and
 /// bigrams, and the needs, kinds and places the text was understood to name.
-fn text_query(f: Fields, text: &str, understood: &Understanding) -> Option<Box<dyn Query>> {
+fn text_query(
+    f: Fields,
+    searcher: &tantivy::Searcher,
+    text: &str,
+    understood: &Understanding,
+) -> Option<Box<dyn Query>> {
     if text.trim().is_empty() {
         return None;
     }
+    let common = CommonTerms::new(searcher);
     let morph = analysis::morph_tokens(text);
     let bigrams = analysis::bigram_tokens(text);
-    let readings = analysis::reading_tokens(text);
+    // Readings let hiragana find kanji and katakana (ほうかつ → 包括); a query with no
+    // hiragana already meets the same text through words and bigrams.
+    let has_hiragana = text.chars().any(|c| matches!(c, 'ぁ'..='ゖ'));
+    let readings = if has_hiragana { analysis::reading_tokens(text) } else { Vec::new() };
     let mut should: Vec<Box<dyn Query>> = Vec::new();
-    should.extend(scored_terms(f.name, &morph, 3.0));
-    should.extend(scored_terms(f.name_bigram, &bigrams, 1.5));
-    should.extend(scored_terms(f.body, &morph, 1.0));
-    should.extend(scored_terms(f.body_bigram, &bigrams, 0.5));
-    should.extend(scored_terms(f.reading, &readings, 0.5));
+    should.extend(scored_terms(&common, f.name, &morph, 3.0));
+    should.extend(scored_terms(&common, f.name_bigram, &bigrams, 1.5));
+    should.extend(scored_terms(&common, f.body, &morph, 1.0));
+    should.extend(scored_terms(&common, f.body_bigram, &bigrams, 0.5));
+    should.extend(scored_terms(&common, f.reading, &readings, 0.5));
     for need in &understood.needs {
         should.push(Box::new(BoostQuery::new(term(f.need, need.code.as_str()), 4.0)));
     }
@@ -475,18 +550,16 @@ fn reason(
     parts.join(" / ")
 }
 
-fn facets(collected: &crate::collect::Collected) -> Facets {
-    fn sorted(map: &HashMap<String, usize>) -> Vec<(String, usize)> {
-        let mut v: Vec<(String, usize)> = map.iter().map(|(k, c)| (k.clone(), *c)).collect();
+fn facets(collected: &Collected, tables: &FacetTables) -> Facets {
+    fn sorted<T: Clone + Ord>(counts: &[usize], values: &[T]) -> Vec<(T, usize)> {
+        let mut v: Vec<(T, usize)> =
+            counts.iter().zip(values).filter(|(c, _)| **c > 0).map(|(c, value)| (value.clone(), *c)).collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         v
     }
     Facets {
-        needs: sorted(&collected.needs).into_iter().filter_map(|(k, c)| Id::parse(&k).ok().map(|id| (id, c))).collect(),
-        kinds: sorted(&collected.kinds).into_iter().filter_map(|(k, c)| Id::parse(&k).ok().map(|id| (id, c))).collect(),
-        municipalities: sorted(&collected.municipalities)
-            .into_iter()
-            .filter_map(|(k, c)| MunicipalityCode::parse(&k).ok().map(|code| (code, c)))
-            .collect(),
+        needs: sorted(&collected.needs, &tables.needs),
+        kinds: sorted(&collected.kinds, &tables.kinds),
+        municipalities: sorted(&collected.municipalities, &tables.municipalities),
     }
 }

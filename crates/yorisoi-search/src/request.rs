@@ -26,6 +26,10 @@ pub struct SearchRequest {
     pub free_only: bool,
     /// Include paused, planned and ended resources.
     pub include_inactive: bool,
+    /// Count every match (`SearchResults::total`); costs a pass over all matches.
+    pub count: bool,
+    /// Count matches per need, kind and municipality; costs a pass over all matches.
+    pub facets: bool,
     pub limit: usize,
     pub offset: usize,
 }
@@ -80,8 +84,8 @@ pub struct Facets {
 #[derive(Debug, Clone)]
 pub struct SearchResults {
     pub hits: Vec<Hit>,
-    /// All matches, before `limit`/`offset`.
-    pub total: usize,
+    /// All matches, before `limit`/`offset`, when `count` or `facets` was asked for.
+    pub total: Option<usize>,
     pub facets: Facets,
     /// What the text was understood to be about, so the page can say so.
     pub understood: Understanding,

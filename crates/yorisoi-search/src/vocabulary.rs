@@ -27,8 +27,9 @@ pub struct Understanding {
 #[derive(Debug)]
 struct Entry<T> {
     target: T,
-    /// Normalized phrases that signal the target, longest first.
-    needles: Vec<String>,
+    /// Normalized phrases that signal the target, longest first, each with its
+    /// katakana form (so ひきこもり in a query meets ヒキコモリ and back).
+    needles: Vec<(String, String)>,
 }
 
 /// The directory's vocabulary, normalized once.
@@ -41,7 +42,7 @@ pub struct Vocabulary {
     kind_ancestors: HashMap<Id, Vec<Id>>,
 }
 
-fn needles<'a>(phrases: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+fn needles<'a>(phrases: impl IntoIterator<Item = &'a str>) -> Vec<(String, String)> {
     let mut out: Vec<String> = Vec::new();
     for phrase in phrases {
         let text = normalize(phrase).text;
@@ -51,7 +52,7 @@ fn needles<'a>(phrases: impl IntoIterator<Item = &'a str>) -> Vec<String> {
         }
     }
     out.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
-    out
+    out.into_iter().map(|n| (to_katakana(&n), n)).map(|(k, n)| (n, k)).collect()
 }
 
 fn ancestors(parents: &HashMap<Id, Option<Id>>, code: &Id) -> Vec<Id> {
@@ -130,8 +131,11 @@ impl Vocabulary {
     pub fn understand(&self, query: &str) -> Understanding {
         let text = normalize(query).text;
         let katakana = to_katakana(&text);
-        let find = |needles: &[String]| {
-            needles.iter().find(|n| text.contains(n.as_str()) || katakana.contains(&to_katakana(n))).cloned()
+        let find = |needles: &[(String, String)]| {
+            needles
+                .iter()
+                .find(|(n, k)| text.contains(n.as_str()) || katakana.contains(k.as_str()))
+                .map(|(n, _)| n.clone())
         };
         let mut understanding = Understanding::default();
         for entry in &self.needs {

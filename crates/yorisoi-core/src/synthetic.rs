@@ -1,0 +1,285 @@
+//! A deterministic synthetic directory of national size, for benchmarks: prefectures
+//! and municipalities with valid 全国地方公共団体コード, organizations, resources spread
+//! over them with the real taxonomies, and referral edges. Same seed, same directory.
+
+use chrono::{NaiveDate, NaiveTime, Weekday};
+
+use crate::*;
+
+/// A small deterministic generator (SplitMix64).
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// The size of a synthetic directory.
+#[derive(Debug, Clone, Copy)]
+pub struct Size {
+    pub municipalities: usize,
+    pub resources: usize,
+    pub organizations: usize,
+    /// Referral edges between resources (besides operated-by and part-of).
+    pub referrals: usize,
+}
+
+const PLACES: [&str; 24] = [
+    "中央",
+    "本町",
+    "東",
+    "西",
+    "南",
+    "北",
+    "緑",
+    "桜",
+    "旭",
+    "若葉",
+    "青葉",
+    "栄",
+    "新町",
+    "大島",
+    "砂町",
+    "亀戸",
+    "深川",
+    "白鳥",
+    "山田",
+    "大和",
+    "川口",
+    "駅前",
+    "日の出",
+    "若松",
+];
+const PHRASES: [&str; 8] = [
+    "どなたでも気軽にお越しください",
+    "専門の相談員がお話を伺います",
+    "地域の皆さんが集まる場です",
+    "予約は不要です",
+    "電話で事前にお申し込みください",
+    "ボランティアが運営しています",
+    "毎回テーマを変えて開催しています",
+    "ご家族からの相談も受け付けます",
+];
+
+fn code(prefecture: u32, city: u32) -> MunicipalityCode {
+    let five = prefecture * 1000 + city;
+    let digits: Vec<u32> = format!("{five:05}").bytes().map(|b| u32::from(b - b'0')).collect();
+    let sum: u32 = digits.iter().zip([6, 5, 4, 3, 2]).map(|(d, w)| d * w).sum();
+    let check = (11 - sum % 11) % 10;
+    MunicipalityCode::parse(&format!("{five:05}{check}")).expect("a computed code is valid")
+}
+
+fn id(text: String) -> Id {
+    Id::parse(&text).expect("synthetic ids are valid")
+}
+
+/// A directory of `size`, using the needs, kinds and sources of `taxonomy`.
+pub fn directory(taxonomy: &Directory, size: Size, seed: u64) -> Directory {
+    let mut rng = Rng::new(seed);
+    let verified = NaiveDate::from_ymd_opt(2026, 11, 22).expect("a valid date");
+    let source = taxonomy.sources.first().map_or_else(|| id("synthetic".into()), |s| s.id.clone());
+    let provenance = vec![Provenance { source: source.clone(), locator: Some("synthetic".into()), verified }];
+    let mut dir = Directory {
+        sources: taxonomy.sources.clone(),
+        needs: taxonomy.needs.clone(),
+        kinds: taxonomy.kinds.clone(),
+        ..Directory::default()
+    };
+    if dir.sources.is_empty() {
+        dir.sources.push(Source {
+            id: source,
+            title: "synthetic".into(),
+            publisher: None,
+            published: None,
+            file: None,
+            url: None,
+        });
+    }
+    for p in 1..=47u32 {
+        dir.municipalities.push(Municipality {
+            code: code(p, 0),
+            name: format!("県{p}"),
+            kana: None,
+            parent: None,
+            provenance: vec![],
+        });
+    }
+    for m in 0..size.municipalities {
+        let prefecture = (m % 47) as u32 + 1;
+        let city = 100 + (m / 47) as u32;
+        let name = format!("{}{}{}", PLACES[m % PLACES.len()], m, if m % 3 == 0 { "区" } else { "市" });
+        dir.municipalities.push(Municipality {
+            code: code(prefecture, city),
+            name,
+            kana: None,
+            parent: Some(code(prefecture, 0)),
+            provenance: vec![],
+        });
+    }
+    let local: Vec<MunicipalityCode> = dir.municipalities[47..].iter().map(|m| m.code).collect();
+    for o in 0..size.organizations {
+        let municipality = local[o % local.len()];
+        dir.organizations.push(Organization {
+            id: id(format!("org-{o}")),
+            name: format!("{}社会福祉協議会{o}", dir.municipalities[47 + o % local.len()].name),
+            kana: None,
+            kind: if o % 2 == 0 { OrganizationKind::SocialWelfareCouncil } else { OrganizationKind::Npo },
+            parent: None,
+            municipality: Some(municipality),
+            service_area: ServiceArea { municipalities: vec![municipality], areas: vec![] },
+            description: None,
+            contacts: vec![],
+            url: None,
+            member_of: vec![],
+            provenance: provenance.clone(),
+        });
+    }
+    let days = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat];
+    for r in 0..size.resources {
+        let m = rng.below(local.len());
+        let kind = rng.pick(&taxonomy.kinds).clone();
+        let mut needs: Vec<Id> = Vec::new();
+        for _ in 0..1 + rng.below(3) {
+            let need = rng.pick(&taxonomy.needs).code.clone();
+            if !needs.contains(&need) {
+                needs.push(need);
+            }
+        }
+        let place = PLACES[rng.below(PLACES.len())];
+        let labels: Vec<&str> = needs
+            .iter()
+            .filter_map(|n| taxonomy.needs.iter().find(|x| &x.code == n))
+            .map(|n| n.label.as_str())
+            .collect();
+        let description = format!(
+            "{}の{}。{}。{}",
+            dir.municipalities[47 + m].name,
+            labels.join("・"),
+            rng.pick(&PHRASES),
+            rng.pick(&PHRASES)
+        );
+        let schedule = if rng.below(2) == 0 {
+            let first = rng.below(3);
+            Schedule {
+                rules: vec![Rule::Weekly {
+                    days: days[first..first + 3].to_vec(),
+                    hours: Hours::new(NaiveTime::from_hms_opt(9, 0, 0), NaiveTime::from_hms_opt(17, 0, 0)),
+                }],
+                closed: vec![Closure::NationalHolidays, Closure::YearEnd],
+                note: None,
+            }
+        } else {
+            Schedule {
+                rules: vec![Rule::TimesPerMonth { times: 1, hours: Hours::default() }],
+                closed: vec![],
+                note: None,
+            }
+        };
+        let age_min = (rng.below(4) == 0).then(|| 60 + 5 * rng.below(2) as u8);
+        dir.resources.push(Resource {
+            id: id(format!("res-{r}")),
+            name: format!("{place}{}{}", kind.label, r),
+            kana: None,
+            kind: kind.code.clone(),
+            local_kind_name: None,
+            description: Some(description),
+            needs,
+            audience: Audience { age_min, ..Audience::default() },
+            service_area: ServiceArea { municipalities: vec![local[m]], areas: vec![] },
+            contacts: vec![],
+            locations: vec![],
+            schedule,
+            cost: Cost { free: Some(rng.below(3) != 0), description: None },
+            languages: vec![],
+            accessibility: vec![],
+            application: Application::default(),
+            status: if rng.below(20) == 0 { Status::Ended } else { Status::Active },
+            operators: if size.organizations > 0 {
+                vec![id(format!("org-{}", rng.below(size.organizations)))]
+            } else {
+                vec![]
+            },
+            entry_window: None,
+            staff_note: None,
+            provenance: provenance.clone(),
+        });
+    }
+    let kinds = [ReferralKind::RefersTo, ReferralKind::EscalatesTo, ReferralKind::PartnersWith, ReferralKind::Consults];
+    for e in 0..size.referrals {
+        let from = rng.below(size.resources);
+        // Mostly local edges (same neighbourhood of ids), some long ones.
+        let to =
+            if rng.below(5) == 0 { rng.below(size.resources) } else { (from + 1 + rng.below(50)) % size.resources };
+        if from == to {
+            continue;
+        }
+        let need = dir.resources[to].needs.first().cloned();
+        dir.referrals.push(Referral {
+            id: id(format!("ref-{e}")),
+            from: id(format!("res-{from}")),
+            to: id(format!("res-{to}")),
+            kind: *rng.pick(&kinds),
+            needs: need.into_iter().collect(),
+            conditions: ReferralConditions::default(),
+            state: ReferralState::Working,
+            note: None,
+            provenance: provenance.clone(),
+        });
+    }
+    dir
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_synthetic_directory_is_valid_and_deterministic() {
+        let taxonomy = Directory {
+            needs: vec![Need {
+                code: Id::parse("isolation").unwrap(),
+                label: "孤独・孤立".into(),
+                kana: None,
+                parent: None,
+                synonyms: vec![],
+                cues: vec![],
+                description: None,
+            }],
+            kinds: vec![Kind {
+                code: Id::parse("salon").unwrap(),
+                label: "サロン".into(),
+                kana: None,
+                parent: None,
+                synonyms: vec![],
+                local_names: vec![],
+                entry_window: false,
+                description: None,
+            }],
+            ..Directory::default()
+        };
+        let size = Size { municipalities: 100, resources: 500, organizations: 50, referrals: 1000 };
+        let a = directory(&taxonomy, size, 7);
+        assert_eq!(a, directory(&taxonomy, size, 7));
+        assert_eq!(crate::validate(&a), vec![]);
+        assert_eq!(a.resources.len(), 500);
+    }
+}

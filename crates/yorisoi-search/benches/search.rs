@@ -1,0 +1,119 @@
+//! In-process search latency on a deterministic synthetic directory.
+//!
+//! `cargo bench -p yorisoi-search --bench search` (optionally `-- 100000` for the size).
+//! Prints build time and p50/p99 per query family; asserts every query finds something.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDateTime;
+use yorisoi_core::synthetic::{Size, directory};
+use yorisoi_core::{Id, MunicipalityCode};
+use yorisoi_search::{SearchIndex, SearchRequest};
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((sorted.len() as f64) * p).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn measure(index: &SearchIndex, name: &str, requests: &[SearchRequest], rounds: usize) {
+    // Warm caches and the dictionary once.
+    for request in requests {
+        let results = index.search(request).unwrap();
+        assert!(!results.hits.is_empty(), "{name}: `{}` found nothing", request.text);
+    }
+    let mut times = Vec::with_capacity(requests.len() * rounds);
+    for _ in 0..rounds {
+        for request in requests {
+            let start = Instant::now();
+            let results = index.search(request).unwrap();
+            times.push(start.elapsed());
+            std::hint::black_box(results);
+        }
+    }
+    times.sort();
+    println!(
+        "{name:<12} n={:<6} p50 {:>8.3} ms   p99 {:>8.3} ms   max {:>8.3} ms",
+        times.len(),
+        percentile(&times, 0.50).as_secs_f64() * 1e3,
+        percentile(&times, 0.99).as_secs_f64() * 1e3,
+        times.last().unwrap().as_secs_f64() * 1e3,
+    );
+}
+
+fn main() {
+    let resources: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seed");
+    let taxonomy = yorisoi_seed::read_dir(&seed).unwrap().directory;
+    let size = Size { municipalities: 1_741, resources, organizations: resources / 10, referrals: 0 };
+    let dir = directory(&taxonomy, size, 42);
+
+    let start = Instant::now();
+    let index = SearchIndex::in_ram(&dir).unwrap();
+    println!("indexed {} resources in {:.1} s", index.len(), start.elapsed().as_secs_f64());
+
+    let names: Vec<SearchRequest> = (0..50)
+        .map(|i| {
+            let r = &dir.resources[i * (resources / 50)];
+            // A worker types part of the name: the place word and the kind.
+            let typed: String = r.name.chars().take_while(|c| !c.is_ascii_digit()).collect();
+            SearchRequest { text: typed, ..SearchRequest::default() }
+        })
+        .collect();
+    let situations: Vec<SearchRequest> = [
+        "親が80代で、50代の息子がずっと家にいる",
+        "食べるものに困っている",
+        "ひとり親で子育てがつらい",
+        "買い物に行けない高齢者",
+        "近所でちょっとした困りごとを話せる人",
+        "認知症の人への接し方を学びたい",
+        "災害のときに助けが必要な高齢者",
+        "ふーどばんく",
+    ]
+    .iter()
+    .map(|text| SearchRequest { text: (*text).to_owned(), ..SearchRequest::default() })
+    .collect();
+    let monday_morning = NaiveDateTime::parse_from_str("2026-11-16 10:00", "%Y-%m-%d %H:%M").unwrap();
+    let filtered: Vec<SearchRequest> = (0..20)
+        .map(|i| {
+            let r = &dir.resources[i * (resources / 20) + 1];
+            SearchRequest {
+                text: "相談".into(),
+                municipality: Some(r.service_area.municipalities[0]),
+                age: Some(70),
+                open_at: (i % 2 == 0).then_some(monday_morning),
+                include_unknown_hours: true,
+                ..SearchRequest::default()
+            }
+        })
+        .collect();
+    let prefecture_need: Vec<SearchRequest> = (1..=10u32)
+        .map(|p| SearchRequest {
+            text: String::new(),
+            municipality: Some(MunicipalityCode::parse(&format!("{:02}000{}", p, check(p))).unwrap()),
+            needs: vec![Id::parse("isolation").unwrap()],
+            ..SearchRequest::default()
+        })
+        .collect();
+
+    measure(&index, "name", &names, 20);
+    measure(&index, "situation", &situations, 50);
+    measure(&index, "filtered", &filtered, 50);
+    measure(&index, "browse", &prefecture_need, 20);
+    let with_facets = |requests: &[SearchRequest]| -> Vec<SearchRequest> {
+        requests.iter().map(|r| SearchRequest { facets: true, ..r.clone() }).collect()
+    };
+    let with_count = |requests: &[SearchRequest]| -> Vec<SearchRequest> {
+        requests.iter().map(|r| SearchRequest { count: true, ..r.clone() }).collect()
+    };
+    measure(&index, "name+count", &with_count(&names), 10);
+    measure(&index, "situ+count", &with_count(&situations), 20);
+    measure(&index, "name+facets", &with_facets(&names), 5);
+    measure(&index, "situ+facets", &with_facets(&situations), 10);
+}
+
+/// The check digit of a prefecture's code (pp000c).
+fn check(prefecture: u32) -> u32 {
+    let sum = (prefecture / 10) * 6 + (prefecture % 10) * 5;
+    (11 - sum % 11) % 10
+}

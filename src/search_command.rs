@@ -1,0 +1,171 @@
+//! `yorisoi search`: a worker's query against the store, through the persisted index.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use chrono::{Duration, NaiveDateTime, Utc};
+use serde_json::json;
+use yorisoi_core::{Directory, Id, MunicipalityCode};
+use yorisoi_search::{SearchIndex, SearchRequest, SearchResults};
+
+/// What the worker asked for, as typed on the command line.
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    /// A name, a kind, or the situation in plain words
+    pub query: String,
+    /// Only places serving this municipality (name such as 江東区, or code 131083)
+    #[arg(long)]
+    pub municipality: Option<String>,
+    /// Only places addressing this need (label such as ひきこもり, or code)
+    #[arg(long)]
+    pub need: Vec<String>,
+    /// Only places of this kind (label or code)
+    #[arg(long)]
+    pub kind: Vec<String>,
+    /// The person's age, which must fit the audience
+    #[arg(long)]
+    pub age: Option<u8>,
+    /// Only places open now (Japan time); places whose hours are not published are left out
+    #[arg(long)]
+    pub open_now: bool,
+    /// Only places free of charge
+    #[arg(long)]
+    pub free: bool,
+    /// How many results
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Now, as a wall-clock time in Japan (no daylight saving there).
+pub fn now_in_japan() -> NaiveDateTime {
+    (Utc::now() + Duration::hours(9)).naive_utc()
+}
+
+/// A municipality by code or by exact name; an ambiguous name (北区) asks for the code.
+pub fn resolve_municipality(directory: &Directory, text: &str) -> anyhow::Result<MunicipalityCode> {
+    if let Ok(code) = MunicipalityCode::parse(text) {
+        return Ok(code);
+    }
+    let matches: Vec<_> = directory.municipalities.iter().filter(|m| m.name == text).collect();
+    match matches.as_slice() {
+        [one] => Ok(one.code),
+        [] => bail!("unknown municipality `{text}`; give its name as in the directory (江東区) or its code (131083)"),
+        many => bail!(
+            "`{text}` names several municipalities: {}; give the code",
+            many.iter().map(|m| format!("{} ({})", m.code, m.name)).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn resolve_code<'a>(
+    what: &str,
+    text: &str,
+    mut entries: impl Iterator<Item = (&'a Id, &'a str)>,
+) -> anyhow::Result<Id> {
+    entries
+        .find(|(code, label)| code.as_str() == text || *label == text)
+        .map(|(code, _)| code.clone())
+        .with_context(|| format!("unknown {what} `{text}`; give its label or code as in seed/taxonomy.yaml"))
+}
+
+pub fn request(directory: &Directory, args: &SearchArgs) -> anyhow::Result<SearchRequest> {
+    let municipality = args.municipality.as_deref().map(|m| resolve_municipality(directory, m)).transpose()?;
+    let needs = args
+        .need
+        .iter()
+        .map(|n| resolve_code("need", n, directory.needs.iter().map(|x| (&x.code, x.label.as_str()))))
+        .collect::<anyhow::Result<_>>()?;
+    let kinds = args
+        .kind
+        .iter()
+        .map(|k| resolve_code("kind", k, directory.kinds.iter().map(|x| (&x.code, x.label.as_str()))))
+        .collect::<anyhow::Result<_>>()?;
+    Ok(SearchRequest {
+        text: args.query.clone(),
+        municipality,
+        needs,
+        kinds,
+        age: args.age,
+        open_at: args.open_now.then(now_in_japan),
+        free_only: args.free,
+        count: true,
+        facets: args.json,
+        limit: args.limit,
+        ..SearchRequest::default()
+    })
+}
+
+/// Opens the index in `data_dir`, in line with `directory`.
+pub fn open_index(data_dir: &Path, directory: &Directory) -> anyhow::Result<SearchIndex> {
+    let (index, report) = SearchIndex::open_or_create(&data_dir.join("index"), directory)?;
+    tracing::info!(?report, "search index ready");
+    Ok(index)
+}
+
+fn phone_of(directory: &Directory, id: &Id) -> Option<String> {
+    let resource = directory.resources.iter().find(|r| &r.id == id)?;
+    resource.contacts.iter().filter(|c| !c.staff_only).find_map(|c| c.phone.clone())
+}
+
+pub fn print(directory: &Directory, args: &SearchArgs, results: &SearchResults) {
+    let label =
+        |code: &Id| directory.needs.iter().find(|n| &n.code == code).map_or(code.to_string(), |n| n.label.clone());
+    if args.json {
+        let hits: Vec<_> = results
+            .hits
+            .iter()
+            .map(|h| {
+                json!({
+                    "id": h.id.as_str(),
+                    "name": h.name,
+                    "score": h.score,
+                    "reason": h.reason,
+                    "matchedNeeds": h.matched_needs.iter().map(Id::as_str).collect::<Vec<_>>(),
+                    "snippet": h.snippet.fragment,
+                    "highlights": h.snippet.highlights,
+                    "phone": phone_of(directory, &h.id),
+                })
+            })
+            .collect();
+        let facet = |items: Vec<(String, usize)>| {
+            items.into_iter().map(|(k, c)| json!({"value": k, "count": c})).collect::<Vec<_>>()
+        };
+        let out = json!({
+            "query": args.query,
+            "total": results.total,
+            "understoodNeeds": results.understood.needs.iter().map(|n| json!({"code": n.code.as_str(), "label": n.label, "matched": n.matched})).collect::<Vec<_>>(),
+            "hits": hits,
+            "facets": {
+                "needs": facet(results.facets.needs.iter().map(|(k, c)| (k.to_string(), *c)).collect()),
+                "kinds": facet(results.facets.kinds.iter().map(|(k, c)| (k.to_string(), *c)).collect()),
+                "municipalities": facet(results.facets.municipalities.iter().map(|(k, c)| (k.to_string(), *c)).collect()),
+            },
+        });
+        println!("{}", serde_json::to_string_pretty(&out).expect("JSON values serialize"));
+        return;
+    }
+    if !results.understood.needs.is_empty() {
+        let needs: Vec<String> = results.understood.needs.iter().map(|n| n.label.clone()).collect();
+        println!("困りごと: {} と理解しました", needs.join("・"));
+    }
+    println!("{}件", results.total.unwrap_or(results.hits.len()));
+    for (rank, hit) in results.hits.iter().enumerate() {
+        println!("{:>2}. {}", rank + 1, hit.name);
+        println!("    {}", hit.reason);
+        if let Some(phone) = phone_of(directory, &hit.id) {
+            println!("    電話: {phone}");
+        }
+        if !hit.snippet.fragment.is_empty() {
+            println!("    {}", hit.snippet.marked().replace('\n', " "));
+        }
+    }
+    if results.hits.is_empty() && results.total == Some(0) {
+        let needs: Vec<String> = results.understood.needs.iter().map(|n| label(&n.code)).collect();
+        if !needs.is_empty() {
+            println!("該当する場所が見つかりません。条件を減らすか、相談窓口を探してください（{}）", needs.join("・"));
+        }
+    }
+}
