@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod cli;
+mod graph;
 mod relevance;
 mod search;
 mod seed_data;

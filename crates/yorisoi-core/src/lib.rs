@@ -4,6 +4,7 @@
 
 pub mod contact;
 pub mod directory;
+pub mod graph;
 pub mod holidays;
 pub mod ids;
 pub mod organization;
@@ -19,6 +20,7 @@ pub mod validate;
 
 pub use contact::{Contact, Location};
 pub use directory::{Directory, RecordKind};
+pub use graph::ReferralGraph;
 pub use ids::{Id, IdError, MunicipalityCode};
 pub use organization::{Organization, OrganizationKind};
 pub use place::{Area, AreaKind, Municipality, ServiceArea};

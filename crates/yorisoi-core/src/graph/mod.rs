@@ -1,0 +1,350 @@
+//! The referral graph: resources and organizations as nodes; referrals, operation and
+//! the department tree as edges. petgraph stays inside: callers speak in record ids.
+
+mod audit;
+mod paths;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+use petgraph::Direction;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
+use petgraph::visit::EdgeRef;
+
+use crate::{Directory, Id, MunicipalityCode, ReferralConditions, ReferralKind, ReferralState, Status};
+
+pub use audit::{Audit, AuditOptions, Coverage, Finding, FindingCode, Severity};
+pub use paths::{Hop, Path, PathQuery, Person};
+
+/// Why a graph question cannot be answered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GraphError {
+    #[error("unknown organization or resource `{0}`")]
+    UnknownNode(String),
+    #[error("unknown need `{0}`")]
+    UnknownNeed(String),
+}
+
+/// What an edge stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EdgeKind {
+    /// A referral edge from the directory.
+    Referral(ReferralKind),
+    /// A resource is run by an organization.
+    OperatedBy,
+    /// An organization is part of another (課 → 部).
+    PartOf,
+    /// An organization is a member of a platform.
+    MemberOf,
+}
+
+impl EdgeKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            EdgeKind::Referral(kind) => kind.code(),
+            EdgeKind::OperatedBy => "operated_by",
+            EdgeKind::PartOf => "part_of",
+            EdgeKind::MemberOf => "member_of",
+        }
+    }
+
+    /// Whether a worker can hand a person along this edge.
+    fn carries_people(self) -> bool {
+        !matches!(self, EdgeKind::Referral(ReferralKind::SharesInformationWith))
+    }
+
+    /// Whether a person can go along the edge both ways: partners, members and the
+    /// parts of one organization refer to each other.
+    fn both_ways(self) -> bool {
+        matches!(
+            self,
+            EdgeKind::Referral(ReferralKind::PartnersWith | ReferralKind::MemberOf)
+                | EdgeKind::OperatedBy
+                | EdgeKind::PartOf
+                | EdgeKind::MemberOf
+        )
+    }
+
+    /// Order of preference when two paths are equally short.
+    fn preference(self) -> u8 {
+        match self {
+            EdgeKind::Referral(ReferralKind::RefersTo) => 0,
+            EdgeKind::Referral(ReferralKind::EscalatesTo) => 1,
+            EdgeKind::OperatedBy => 2,
+            EdgeKind::Referral(ReferralKind::Consults) => 3,
+            EdgeKind::Referral(ReferralKind::PartnersWith) => 4,
+            EdgeKind::PartOf => 5,
+            EdgeKind::Referral(ReferralKind::MemberOf) | EdgeKind::MemberOf => 6,
+            EdgeKind::Referral(ReferralKind::SharesInformationWith) => 7,
+        }
+    }
+}
+
+/// A node's facts the graph questions need.
+#[derive(Debug, Clone)]
+pub struct NodeData {
+    pub id: Id,
+    pub name: String,
+    pub is_resource: bool,
+    /// Resources: their status; organizations are always active.
+    pub status: Status,
+    /// Resources: the needs addressed. Organizations: those of the resources they run.
+    pub needs: Vec<Id>,
+    /// The municipalities served, as written.
+    pub municipalities: Vec<MunicipalityCode>,
+    /// A place a person can walk into with any worry.
+    pub entry_window: bool,
+    /// The latest verification date of the record.
+    pub verified: Option<chrono::NaiveDate>,
+}
+
+/// An edge's facts.
+#[derive(Debug, Clone)]
+pub struct EdgeData {
+    pub kind: EdgeKind,
+    /// The referral's id, for referral edges.
+    pub referral: Option<Id>,
+    /// The needs the edge applies to; empty means any.
+    pub needs: Vec<Id>,
+    pub conditions: ReferralConditions,
+    pub state: ReferralState,
+    pub note: Option<String>,
+    /// When the referral was last verified.
+    pub verified: Option<chrono::NaiveDate>,
+}
+
+/// The directory's referral network.
+#[derive(Debug)]
+pub struct ReferralGraph {
+    graph: StableDiGraph<NodeData, EdgeData>,
+    by_id: HashMap<Id, NodeIndex>,
+    /// Each need and its ancestors, and each need and its descendants.
+    need_up: HashMap<Id, Vec<Id>>,
+    need_down: HashMap<Id, Vec<Id>>,
+    need_labels: HashMap<Id, String>,
+    /// Each municipality and the ones enclosing it.
+    municipality_up: HashMap<MunicipalityCode, Vec<MunicipalityCode>>,
+    municipality_names: HashMap<MunicipalityCode, String>,
+}
+
+fn closure(parents: &HashMap<Id, Option<Id>>, start: &Id) -> Vec<Id> {
+    let mut chain = vec![start.clone()];
+    let mut current = start;
+    while let Some(Some(parent)) = parents.get(current) {
+        if chain.contains(parent) {
+            break;
+        }
+        chain.push(parent.clone());
+        current = parent;
+    }
+    chain
+}
+
+impl ReferralGraph {
+    pub fn new(directory: &Directory) -> Self {
+        let mut graph = StableDiGraph::with_capacity(
+            directory.resources.len() + directory.organizations.len(),
+            directory.referrals.len() + directory.resources.len() + directory.organizations.len(),
+        );
+        let mut by_id = HashMap::with_capacity(directory.resources.len() + directory.organizations.len());
+        let entry_kinds: HashMap<&Id, bool> = directory.kinds.iter().map(|k| (&k.code, k.entry_window)).collect();
+        let latest = |p: &[crate::Provenance]| p.iter().map(|p| p.verified).max();
+        let mut run_needs: HashMap<&Id, Vec<Id>> = HashMap::new();
+        for r in &directory.resources {
+            for op in &r.operators {
+                let needs = run_needs.entry(op).or_default();
+                for n in &r.needs {
+                    if !needs.contains(n) {
+                        needs.push(n.clone());
+                    }
+                }
+            }
+        }
+        for o in &directory.organizations {
+            let node = graph.add_node(NodeData {
+                id: o.id.clone(),
+                name: o.name.clone(),
+                is_resource: false,
+                status: Status::Active,
+                needs: run_needs.get(&o.id).cloned().unwrap_or_default(),
+                municipalities: o
+                    .municipality
+                    .into_iter()
+                    .chain(o.service_area.municipalities.iter().copied())
+                    .collect(),
+                entry_window: false,
+                verified: latest(&o.provenance),
+            });
+            by_id.insert(o.id.clone(), node);
+        }
+        for r in &directory.resources {
+            let node = graph.add_node(NodeData {
+                id: r.id.clone(),
+                name: r.name.clone(),
+                is_resource: true,
+                status: r.status,
+                needs: r.needs.clone(),
+                municipalities: r
+                    .service_area
+                    .municipalities
+                    .iter()
+                    .copied()
+                    .chain(r.locations.iter().filter_map(|l| l.municipality))
+                    .collect(),
+                entry_window: r.entry_window.unwrap_or_else(|| entry_kinds.get(&r.kind).copied().unwrap_or(false)),
+                verified: latest(&r.provenance),
+            });
+            by_id.insert(r.id.clone(), node);
+        }
+        let structural = |kind: EdgeKind| EdgeData {
+            kind,
+            referral: None,
+            needs: vec![],
+            conditions: ReferralConditions::default(),
+            state: ReferralState::Working,
+            note: None,
+            verified: None,
+        };
+        for o in &directory.organizations {
+            let from = by_id[&o.id];
+            if let Some(parent) = o.parent.as_ref().and_then(|p| by_id.get(p)) {
+                graph.add_edge(from, *parent, structural(EdgeKind::PartOf));
+            }
+            for platform in o.member_of.iter().filter_map(|p| by_id.get(p)) {
+                graph.add_edge(from, *platform, structural(EdgeKind::MemberOf));
+            }
+        }
+        for r in &directory.resources {
+            let from = by_id[&r.id];
+            for op in r.operators.iter().filter_map(|o| by_id.get(o)) {
+                graph.add_edge(from, *op, structural(EdgeKind::OperatedBy));
+            }
+        }
+        for referral in &directory.referrals {
+            if let (Some(from), Some(to)) = (by_id.get(&referral.from), by_id.get(&referral.to)) {
+                graph.add_edge(
+                    *from,
+                    *to,
+                    EdgeData {
+                        kind: EdgeKind::Referral(referral.kind),
+                        referral: Some(referral.id.clone()),
+                        needs: referral.needs.clone(),
+                        conditions: referral.conditions.clone(),
+                        state: referral.state,
+                        note: referral.note.clone(),
+                        verified: latest(&referral.provenance),
+                    },
+                );
+            }
+        }
+        let need_parents: HashMap<Id, Option<Id>> =
+            directory.needs.iter().map(|n| (n.code.clone(), n.parent.clone())).collect();
+        let need_up: HashMap<Id, Vec<Id>> =
+            need_parents.keys().map(|c| (c.clone(), closure(&need_parents, c))).collect();
+        let mut need_down: HashMap<Id, Vec<Id>> = HashMap::new();
+        for (code, ancestors) in &need_up {
+            for ancestor in ancestors {
+                need_down.entry(ancestor.clone()).or_default().push(code.clone());
+            }
+        }
+        for list in need_down.values_mut() {
+            list.sort();
+        }
+        let municipality_up =
+            directory.municipalities.iter().map(|m| (m.code, directory.municipality_and_ancestors(m.code))).collect();
+        Self {
+            graph,
+            by_id,
+            need_up,
+            need_down,
+            need_labels: directory.needs.iter().map(|n| (n.code.clone(), n.label.clone())).collect(),
+            municipality_up,
+            municipality_names: directory.municipalities.iter().map(|m| (m.code, m.name.clone())).collect(),
+        }
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    pub fn node(&self, id: &Id) -> Option<&NodeData> {
+        self.by_id.get(id).map(|n| &self.graph[*n])
+    }
+
+    fn index(&self, id: &Id) -> Result<NodeIndex, GraphError> {
+        self.by_id.get(id).copied().ok_or_else(|| GraphError::UnknownNode(id.to_string()))
+    }
+
+    fn check_need(&self, need: &Id) -> Result<(), GraphError> {
+        if self.need_up.contains_key(need) { Ok(()) } else { Err(GraphError::UnknownNeed(need.to_string())) }
+    }
+
+    pub fn need_label(&self, need: &Id) -> String {
+        self.need_labels.get(need).cloned().unwrap_or_else(|| need.to_string())
+    }
+
+    /// Whether `need_of_record` answers `need`: the same need, a narrower one or a
+    /// broader one (a 居場所 for 孤独・孤立 helps with ひきこもり).
+    fn related(&self, need_of_record: &Id, need: &Id) -> bool {
+        self.need_up.get(need).is_some_and(|up| up.contains(need_of_record))
+            || self.need_down.get(need).is_some_and(|down| down.contains(need_of_record))
+    }
+
+    /// Whether a node addresses `need`.
+    pub fn addresses(&self, id: &Id, need: &Id) -> bool {
+        self.node(id).is_some_and(|n| n.needs.iter().any(|x| self.related(x, need)))
+    }
+
+    /// Whether an edge applies to `need` (`None`: any need).
+    fn edge_applies(&self, edge: &EdgeData, need: Option<&Id>) -> bool {
+        match need {
+            None => true,
+            Some(need) => edge.needs.is_empty() || edge.needs.iter().any(|x| self.related(x, need)),
+        }
+    }
+
+    /// Whether a node serves municipality `code` (or all of an enclosing one, or part of it).
+    fn serves(&self, node: &NodeData, code: MunicipalityCode) -> bool {
+        let up = self.municipality_up.get(&code);
+        node.municipalities.iter().any(|m| {
+            *m == code
+                || up.is_some_and(|up| up.contains(m))
+                || self.municipality_up.get(m).is_some_and(|their_up| their_up.contains(&code))
+        })
+    }
+
+    /// The people-carrying neighbours of `node` for `need`, with the edge taken, in a
+    /// stable order (preferred edge kind, then id).
+    fn neighbours(&self, node: NodeIndex, need: Option<&Id>, person: Option<&Person>) -> Vec<(NodeIndex, EdgeIndex)> {
+        let mut out: Vec<(NodeIndex, EdgeIndex)> = Vec::new();
+        for direction in [Direction::Outgoing, Direction::Incoming] {
+            for edge in self.graph.edges_directed(node, direction) {
+                let data = edge.weight();
+                if direction == Direction::Incoming && !data.kind.both_ways() {
+                    continue;
+                }
+                if !data.kind.carries_people()
+                    || data.state == ReferralState::NotWorking
+                    || !self.edge_applies(data, need)
+                    || person.is_some_and(|p| !p.meets(&data.conditions, self))
+                {
+                    continue;
+                }
+                let other = if direction == Direction::Outgoing { edge.target() } else { edge.source() };
+                if other != node {
+                    out.push((other, edge.id()));
+                }
+            }
+        }
+        out.sort_by(|a, b| {
+            let (ka, kb) = (self.graph[a.1].kind.preference(), self.graph[b.1].kind.preference());
+            ka.cmp(&kb).then_with(|| self.graph[a.0].id.cmp(&self.graph[b.0].id))
+        });
+        out
+    }
+}

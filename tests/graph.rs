@@ -1,0 +1,150 @@
+//! The referral graph on the seed directory: paths and the steward's audit, with the
+//! findings the documents lead us to expect.
+
+use chrono::NaiveDate;
+use yorisoi_core::graph::{AuditOptions, EdgeKind, Finding, FindingCode, PathQuery};
+use yorisoi_core::{Id, MunicipalityCode, ReferralGraph, ReferralKind};
+
+use crate::support::seed_dir;
+
+fn graph() -> ReferralGraph {
+    ReferralGraph::new(&yorisoi_seed::read_dir(&seed_dir()).unwrap().directory)
+}
+
+fn id(text: &str) -> Id {
+    Id::parse(text).unwrap()
+}
+
+fn ids(records: &[Id]) -> Vec<&str> {
+    records.iter().map(Id::as_str).collect()
+}
+
+fn findings(code: FindingCode) -> Vec<Finding> {
+    let options = AuditOptions::new(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+    graph().audit(&options).findings.into_iter().filter(|f| f.code == code).collect()
+}
+
+/// 002: 福祉課 takes the consent forms, the data goes to 防災課, and from there it should
+/// reach 災害協力隊・自治会 but does not.
+#[test]
+fn the_disaster_data_flow_is_reported_broken_with_its_chain() {
+    let broken = findings(FindingCode::BrokenFlow);
+    assert_eq!(broken.len(), 1);
+    assert_eq!(ids(&broken[0].records), ["koto-fukushi-ka", "koto-bosai", "koto-saigai-kyoryokutai"]);
+    assert_eq!(broken[0].need, Some(id("disaster")));
+}
+
+/// 002: 子ども家庭支援課 sends child-rearing consultations to 養育支援課, which the
+/// directory knows only as a division: no window, no onward referral.
+#[test]
+fn the_corrected_edge_ends_at_a_division_with_no_window() {
+    let dead = findings(FindingCode::DeadEnd);
+    let needs: Vec<&str> = dead.iter().map(|f| f.need.as_ref().unwrap().as_str()).collect();
+    assert_eq!(needs, ["childcare", "single-parent", "solo-parenting"]);
+    for finding in &dead {
+        assert_eq!(ids(&finding.records), ["koto-yoiku-shien", "koto-kodomo-katei-shien"]);
+    }
+}
+
+#[test]
+fn places_no_entry_window_reaches_are_listed() {
+    let lost: Vec<String> = findings(FindingCode::Unreachable).iter().map(|f| f.records[0].to_string()).collect();
+    // No operator and no referral: the play park, the gatherings in the parks, the food
+    // bank in 昭島, こすもす (its NPO has no link to a window).
+    for expected in ["kiba-park-playpark", "sarue-park-mukashi-asobi", "food-bank-akishima", "pan-cafe-cosmos"] {
+        assert!(lost.contains(&expected.to_owned()), "{expected} missing from {lost:?}");
+    }
+    // 世話やきさん refer to the window, but no window refers back to them.
+    assert!(lost.contains(&"nagoya-kita-sewayaki".to_owned()));
+    // Reached through 長寿応援課 and its partner, the 助け合い活動連絡会.
+    assert!(!lost.contains(&"koto-tasukeai-network".to_owned()));
+    assert!(!lost.contains(&"koto-choju-oen-window".to_owned()));
+}
+
+#[test]
+fn coverage_shows_the_holes_of_each_municipality() {
+    let graph = graph();
+    let options = AuditOptions::new(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+    let audit = graph.audit(&options);
+    let koto = MunicipalityCode::parse("131083").unwrap();
+    let row = audit.coverage.municipalities.iter().position(|m| *m == koto).unwrap();
+    let count =
+        |need: &str| audit.coverage.counts[row][audit.coverage.needs.iter().position(|n| n.as_str() == need).unwrap()];
+    assert_eq!(count("foreigners"), 0);
+    // The two 長寿サポートセンター records, the 社協 window, 長寿応援課 and more.
+    assert!(count("isolation") >= 5, "{}", count("isolation"));
+    // N-impro serves all of 東京都, so it counts for 江東区.
+    assert!(count("dementia") >= 3);
+    let holes = audit
+        .findings
+        .iter()
+        .find(|f| f.code == FindingCode::CoverageHole && f.message.starts_with("江東区 "))
+        .unwrap();
+    assert!(holes.records.contains(&id("foreigners")) && !holes.records.contains(&id("isolation")));
+}
+
+#[test]
+fn no_referral_cycle_in_the_seed_and_everything_verified_today() {
+    assert!(findings(FindingCode::TaraimawashiCycle).is_empty());
+    assert!(findings(FindingCode::Stale).is_empty());
+    let later = AuditOptions::new(NaiveDate::from_ymd_opt(2028, 1, 1).unwrap());
+    let stale = graph().stale(&later);
+    // Every organization, resource and referral was verified on 2026-11-22.
+    assert_eq!(stale.len(), 75 + 38 + 18);
+}
+
+#[test]
+fn hubs_are_the_platform_and_the_ward() {
+    let hubs: Vec<String> = findings(FindingCode::Hub).iter().map(|f| f.records[0].to_string()).collect();
+    assert_eq!(hubs[..2], ["koto-isolation-pf".to_owned(), "koto-city".to_owned()]);
+}
+
+#[test]
+fn paths_from_a_division_reach_its_window_then_its_partners() {
+    let graph = graph();
+    let mut query = PathQuery::new(id("koto-choju-oen"), id("isolation"));
+    query.municipality = Some(MunicipalityCode::parse("131083").unwrap());
+    let paths = graph.paths(&query).unwrap();
+    let first = &paths[0];
+    assert_eq!(first.target.as_str(), "koto-choju-oen-window");
+    assert_eq!(first.hops.len(), 1);
+    assert_eq!(first.hops[0].kind, EdgeKind::OperatedBy);
+    let network = paths.iter().find(|p| p.target.as_str() == "koto-tasukeai-network").unwrap();
+    let route: Vec<(&str, EdgeKind)> = network.hops.iter().map(|h| (h.to.as_str(), h.kind)).collect();
+    assert_eq!(
+        route,
+        [
+            ("koto-tasukeai-renrakukai", EdgeKind::Referral(ReferralKind::PartnersWith)),
+            ("koto-tasukeai-network", EdgeKind::OperatedBy)
+        ]
+    );
+    // Shortest first, and never longer than the limit.
+    assert!(paths.windows(2).all(|w| w[0].hops.len() <= w[1].hops.len()));
+    assert!(paths.iter().all(|p| p.hops.len() <= 4));
+}
+
+#[test]
+fn a_sewayaki_refers_to_the_consultation_window_with_its_condition() {
+    let paths = graph().paths(&PathQuery::new(id("nagoya-kita-sewayaki"), id("isolation"))).unwrap();
+    let first = &paths[0];
+    assert_eq!(first.target.as_str(), "nagoya-kita-sasaeai-sodan");
+    assert_eq!(first.hops[0].conditions.text.as_deref(), Some("住民で解決できない困りごと"));
+}
+
+#[test]
+fn information_edges_carry_no_people_and_unknown_ids_are_errors() {
+    let graph = graph();
+    let paths = graph.paths(&PathQuery::new(id("koto-fukushi-ka"), id("disaster"))).unwrap();
+    assert_eq!(paths[0].target.as_str(), "koto-hinan-yoshien");
+    assert!(
+        paths.iter().all(|p| p.hops.iter().all(|h| h.kind != EdgeKind::Referral(ReferralKind::SharesInformationWith)))
+    );
+    assert_eq!(
+        graph.paths(&PathQuery::new(id("nowhere"), id("disaster"))).unwrap_err().to_string(),
+        "unknown organization or resource `nowhere`"
+    );
+    assert_eq!(
+        graph.paths(&PathQuery::new(id("koto-fukushi-ka"), id("hunger"))).unwrap_err().to_string(),
+        "unknown need `hunger`"
+    );
+}
