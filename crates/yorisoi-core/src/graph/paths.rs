@@ -101,11 +101,7 @@ impl ReferralGraph {
         seen
     }
 
-    fn hops_to(
-        &self,
-        reached: &HashMap<NodeIndex, (usize, Option<(NodeIndex, EdgeIndex)>)>,
-        target: NodeIndex,
-    ) -> Vec<Hop> {
+    fn hops_to(&self, reached: &Reached, target: NodeIndex) -> Vec<Hop> {
         let mut hops = Vec::new();
         let mut current = target;
         while let Some((_, Some((previous, edge)))) = reached.get(&current) {
