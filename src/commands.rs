@@ -56,6 +56,29 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// The shortest referral chains from a place to places that address a need
+    Paths {
+        #[command(flatten)]
+        paths: crate::graph_command::PathsArgs,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Audit the referral network: たらい回し cycles, dead ends, holes, stale records, hubs
+    Audit {
+        #[command(flatten)]
+        audit: crate::graph_command::AuditArgs,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Where to refer a person: search for the situation, ranked with the referral graph
+    Refer {
+        #[command(flatten)]
+        refer: crate::graph_command::ReferArgs,
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Print the JSON Schema of seed files
     SeedSchema,
 }
@@ -74,6 +97,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Load { dir, db } => load(&dir, &db.url),
         Command::Export { dir, db, force } => export(&dir, &db.url, force),
         Command::Search { search, db, data } => search_store(&search, &db.url, &data.dir),
+        Command::Paths { paths, db } => {
+            crate::graph_command::paths(&read_store(&db.url)?, &paths)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { audit, db } => {
+            crate::graph_command::audit(&read_store(&db.url)?, &audit)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Refer { refer, db, data } => {
+            let directory = read_store(&db.url)?;
+            let index = crate::search_command::open_index(&data.dir, &directory)?;
+            crate::graph_command::refer(&directory, &index, &refer)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::SeedSchema => {
             print!("{}", yorisoi_seed::json_schema());
             Ok(ExitCode::SUCCESS)

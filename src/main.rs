@@ -1,6 +1,7 @@
 //! `yorisoi`: the command line for data stewards and, later, the server.
 
 mod commands;
+mod graph_command;
 mod search_command;
 
 use std::process::ExitCode;

@@ -112,3 +112,73 @@ fn a_bad_database_url_is_explained() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("use sqlite://FILE?mode=rwc or postgres://USER@HOST/DB"), "{}", stderr(&output));
 }
+
+#[test]
+fn graph_commands_answer_from_the_store() {
+    let db = TestDb::new();
+    assert!(yorisoi(&["load", seed_dir().to_str().unwrap(), "--db", &db.url]).status.success());
+    let paths = yorisoi(&["paths", "--from", "nagoya-kita-sewayaki", "--need", "孤独・孤立", "--db", &db.url]);
+    assert!(paths.status.success(), "{}", stderr(&paths));
+    let out = stdout(&paths);
+    assert!(out.starts_with(" 1. 地域福祉推進協議会の相談窓口（地域支えあい事業）（1ステップ）"), "{out}");
+    assert!(out.contains("条件: 住民で解決できない困りごと"), "{out}");
+
+    let audit = yorisoi(&["audit", "--today", "2026-11-22", "--json", "--db", &db.url]);
+    assert!(audit.status.success(), "{}", stderr(&audit));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&audit)).unwrap();
+    let codes: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"BROKEN_FLOW") && codes.contains(&"DEAD_END"), "{codes:?}");
+
+    let data = tempfile::tempdir().unwrap();
+    let refer = yorisoi(&[
+        "refer",
+        "親が80代で、50代の息子がずっと家にいる",
+        "--municipality",
+        "江東区",
+        "--from",
+        "koto-choju-oen-window",
+        "--json",
+        "--db",
+        &db.url,
+        "--data-dir",
+        data.path().to_str().unwrap(),
+    ]);
+    assert!(refer.status.success(), "{}", stderr(&refer));
+    let answer: serde_json::Value = serde_json::from_str(&stdout(&refer)).unwrap();
+    assert!(answer["suggestions"][0]["path"]["hops"].as_array().is_some_and(|h| !h.is_empty()));
+
+    let unknown = yorisoi(&["paths", "--from", "nowhere", "--need", "food", "--db", &db.url]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("unknown organization or resource `nowhere`"));
+}
+
+#[test]
+fn search_prints_places_with_reasons_and_json_with_facets() {
+    let db = TestDb::new();
+    assert!(yorisoi(&["load", seed_dir().to_str().unwrap(), "--db", &db.url]).status.success());
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
+    let text = yorisoi(&["search", "ふーどばんく 八王子", "--db", &db.url, "--data-dir", data_dir]);
+    assert!(text.status.success(), "{}", stderr(&text));
+    assert!(stdout(&text).contains(" 1. フードバンク八王子"), "{}", stdout(&text));
+    let json = yorisoi(&[
+        "search",
+        "食べるものに困っている",
+        "--municipality",
+        "東久留米市",
+        "--json",
+        "--db",
+        &db.url,
+        "--data-dir",
+        data_dir,
+    ]);
+    let answer: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(answer["hits"][0]["id"], "higashikurume-pantry-hiyoko");
+    let labels: Vec<&str> =
+        answer["understoodNeeds"].as_array().unwrap().iter().map(|n| n["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"食の支援"), "{labels:?}");
+    assert!(!answer["facets"]["kinds"].as_array().unwrap().is_empty());
+    let ambiguous = yorisoi(&["search", "相談", "--municipality", "どこか区", "--db", &db.url, "--data-dir", data_dir]);
+    assert_eq!(ambiguous.status.code(), Some(1));
+    assert!(stderr(&ambiguous).contains("unknown municipality `どこか区`"), "{}", stderr(&ambiguous));
+}

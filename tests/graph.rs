@@ -148,3 +148,30 @@ fn information_edges_carry_no_people_and_unknown_ids_are_errors() {
         "unknown need `hunger`"
     );
 }
+
+#[test]
+fn where_to_refer_prefers_places_the_workers_window_reaches() {
+    let directory = yorisoi_seed::read_dir(&seed_dir()).unwrap().directory;
+    let graph = ReferralGraph::new(&directory);
+    let index = yorisoi_search::SearchIndex::in_ram(&directory).unwrap();
+    let mut request = yorisoi_search::ReferRequest {
+        situation: "親が80代で、50代の息子がずっと家にいる".into(),
+        municipality: Some(MunicipalityCode::parse("131083").unwrap()),
+        age: Some(82),
+        limit: 5,
+        ..Default::default()
+    };
+    let alone = yorisoi_search::where_to_refer(&index, &graph, &request).unwrap();
+    assert!(alone.suggestions.iter().all(|s| s.path.is_none()));
+    request.from = Some(id("koto-choju-oen-window"));
+    let from_window = yorisoi_search::where_to_refer(&index, &graph, &request).unwrap();
+    let top = &from_window.suggestions[0];
+    assert!(top.hit.matched_needs.contains(&id("8050")));
+    let path = top.path.as_ref().expect("the top place is reached from the window");
+    assert_eq!(path.hops[0].from.as_str(), "koto-choju-oen-window");
+    assert!(top.hit.reason.contains("つなぎ: "), "{}", top.hit.reason);
+    // Every suggestion with a path names its chain; reached places rank above unreached ones
+    // of the same relevance.
+    let reached: Vec<bool> = from_window.suggestions.iter().map(|s| s.path.is_some()).collect();
+    assert!(reached[0]);
+}

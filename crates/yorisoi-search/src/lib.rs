@@ -8,10 +8,12 @@ pub mod dictionary;
 mod document;
 mod index;
 pub mod normalize;
+pub mod refer;
 mod request;
 pub mod vocabulary;
 
 pub use index::{SearchIndex, SyncReport, index_tag};
+pub use refer::{ReferRequest, ReferResults, Suggestion, where_to_refer};
 pub use request::{Facets, Hit, SearchRequest, SearchResults, Snippet};
 pub use vocabulary::{DetectedNeed, Understanding, Vocabulary};
 
@@ -24,4 +26,7 @@ pub enum SearchError {
     /// The index could not be opened, written or read.
     #[error("search index: {0}")]
     Index(String),
+    /// The request names something that does not exist.
+    #[error("{0}")]
+    Request(String),
 }

@@ -150,6 +150,37 @@ impl ReferralGraph {
             .collect())
     }
 
+    /// The shortest chain from `from` to each of `targets` within `max_hops` for
+    /// `need` (any need when `None`), from one breadth-first search.
+    pub fn paths_to(
+        &self,
+        from: &Id,
+        need: Option<&Id>,
+        person: Option<&Person>,
+        targets: &[Id],
+        max_hops: usize,
+    ) -> Result<HashMap<Id, Path>, GraphError> {
+        let start = self.index(from)?;
+        if let Some(need) = need {
+            self.check_need(need)?;
+        }
+        let reached = self.reach(start, need, person, max_hops);
+        Ok(targets
+            .iter()
+            .filter_map(|target| {
+                let node = *self.by_id.get(target)?;
+                reached.contains_key(&node).then(|| {
+                    let path = Path {
+                        target: target.clone(),
+                        target_name: self.graph[node].name.clone(),
+                        hops: self.hops_to(&reached, node),
+                    };
+                    (target.clone(), path)
+                })
+            })
+            .collect())
+    }
+
     /// Hops from `from` to every place reachable within `max_hops` for `need`, by id.
     pub fn distances(&self, from: &Id, need: Option<&Id>, max_hops: usize) -> Result<HashMap<Id, usize>, GraphError> {
         let start = self.index(from)?;

@@ -1,0 +1,239 @@
+//! `yorisoi paths`, `yorisoi audit` and `yorisoi refer`: the referral graph's answers
+//! on the command line.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use serde_json::json;
+use yorisoi_core::graph::{Audit, AuditOptions, Path, PathQuery, Person};
+use yorisoi_core::{Directory, Id, ReferralGraph};
+use yorisoi_search::{ReferRequest, ReferResults, SearchIndex};
+
+use crate::search_command::{now_in_japan, resolve_municipality};
+
+/// `yorisoi paths`.
+#[derive(Debug, clap::Args)]
+pub struct PathsArgs {
+    /// Where the worker stands: a resource or organization id
+    #[arg(long)]
+    pub from: String,
+    /// The need (code such as 8050, or label such as 8050問題)
+    #[arg(long)]
+    pub need: String,
+    /// Only places serving this municipality (name or code)
+    #[arg(long)]
+    pub municipality: Option<String>,
+    #[arg(long, default_value_t = 4)]
+    pub max_hops: usize,
+    /// The person's age, checked against referral conditions
+    #[arg(long)]
+    pub age: Option<u8>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `yorisoi audit`.
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// Only findings involving this municipality (name or code)
+    #[arg(long)]
+    pub municipality: Option<String>,
+    /// Records not verified for this many months are stale
+    #[arg(long, default_value_t = 12)]
+    pub stale_months: u32,
+    /// How many hubs to list
+    #[arg(long, default_value_t = 10)]
+    pub hubs: usize,
+    /// The day to measure staleness from (YYYY-MM-DD); default today in Japan
+    #[arg(long)]
+    pub today: Option<NaiveDate>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `yorisoi refer`.
+#[derive(Debug, clap::Args)]
+pub struct ReferArgs {
+    /// The situation in plain words
+    pub situation: String,
+    #[arg(long)]
+    pub municipality: Option<String>,
+    #[arg(long)]
+    pub age: Option<u8>,
+    /// The household in words (ひとり親, 高齢の夫婦)
+    #[arg(long)]
+    pub household: Option<String>,
+    /// The worker's own window or organization (id), to prefer places it already reaches
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Only places open now (places whose hours are not published stay, marked)
+    #[arg(long)]
+    pub open_now: bool,
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn need_code(directory: &Directory, text: &str) -> anyhow::Result<Id> {
+    directory
+        .needs
+        .iter()
+        .find(|n| n.code.as_str() == text || n.label == text)
+        .map(|n| n.code.clone())
+        .with_context(|| format!("unknown need `{text}`; give its label or code as in seed/taxonomy.yaml"))
+}
+
+fn node_id(graph: &ReferralGraph, text: &str) -> anyhow::Result<Id> {
+    let id = Id::parse(text).with_context(|| format!("`{text}` is not an id"))?;
+    graph.node(&id).with_context(|| format!("unknown organization or resource `{text}`"))?;
+    Ok(id)
+}
+
+fn path_json(graph: &ReferralGraph, path: &Path) -> serde_json::Value {
+    let name = |id: &Id| graph.node(id).map(|n| n.name.clone());
+    json!({
+        "target": path.target.as_str(),
+        "targetName": path.target_name,
+        "hops": path.hops.iter().map(|h| json!({
+            "from": h.from.as_str(), "fromName": name(&h.from),
+            "to": h.to.as_str(), "toName": name(&h.to),
+            "kind": h.kind.code(),
+            "referral": h.referral.as_ref().map(Id::as_str),
+            "conditions": h.conditions.text,
+            "documents": h.conditions.documents,
+            "note": h.note,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn print_path(graph: &ReferralGraph, path: &Path) {
+    let name = |id: &Id| graph.node(id).map_or_else(|| id.to_string(), |n| n.name.clone());
+    println!("{}（{}ステップ）", path.target_name, path.hops.len());
+    for hop in &path.hops {
+        let mut line = format!("    {} →[{}]→ {}", name(&hop.from), hop.kind.code(), name(&hop.to));
+        if let Some(text) = &hop.conditions.text {
+            line.push_str(&format!("  条件: {text}"));
+        }
+        if !hop.conditions.documents.is_empty() {
+            line.push_str(&format!("  書類: {}", hop.conditions.documents.join("・")));
+        }
+        println!("{line}");
+    }
+}
+
+pub fn paths(directory: &Directory, args: &PathsArgs) -> anyhow::Result<()> {
+    let graph = ReferralGraph::new(directory);
+    let mut query = PathQuery::new(node_id(&graph, &args.from)?, need_code(directory, &args.need)?);
+    query.municipality = args.municipality.as_deref().map(|m| resolve_municipality(directory, m)).transpose()?;
+    query.max_hops = args.max_hops;
+    query.person = Some(Person { age: args.age, residence: query.municipality });
+    let found = graph.paths(&query)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&found.iter().map(|p| path_json(&graph, p)).collect::<Vec<_>>())?);
+    } else if found.is_empty() {
+        println!("{}ステップ以内に「{}」に対応する場所は見つかりません", args.max_hops, graph.need_label(&query.need));
+    } else {
+        for (rank, path) in found.iter().enumerate() {
+            print!("{:>2}. ", rank + 1);
+            print_path(&graph, path);
+        }
+    }
+    Ok(())
+}
+
+pub fn audit(directory: &Directory, args: &AuditArgs) -> anyhow::Result<()> {
+    let graph = ReferralGraph::new(directory);
+    let mut options = AuditOptions::new(args.today.unwrap_or_else(|| now_in_japan().date()));
+    options.municipality = args.municipality.as_deref().map(|m| resolve_municipality(directory, m)).transpose()?;
+    options.stale_months = args.stale_months;
+    options.hubs = args.hubs;
+    let report = graph.audit(&options);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&audit_json(&report))?);
+        return Ok(());
+    }
+    let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
+    for finding in &report.findings {
+        *by_code.entry(finding.code.code()).or_default() += 1;
+    }
+    println!("{} findings: {by_code:?}", report.findings.len());
+    for finding in &report.findings {
+        println!("[{}] {} {}", finding.severity.code(), finding.code.code(), finding.message);
+        println!("    → {}", finding.suggestion);
+    }
+    Ok(())
+}
+
+fn audit_json(report: &Audit) -> serde_json::Value {
+    json!({
+        "findings": report.findings.iter().map(|f| json!({
+            "code": f.code.code(),
+            "severity": f.severity.code(),
+            "need": f.need.as_ref().map(Id::as_str),
+            "records": f.records.iter().map(Id::as_str).collect::<Vec<_>>(),
+            "message": f.message,
+            "suggestion": f.suggestion,
+        })).collect::<Vec<_>>(),
+        "coverage": {
+            "municipalities": report.coverage.municipalities.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "needs": report.coverage.needs.iter().map(Id::as_str).collect::<Vec<_>>(),
+            "counts": report.coverage.counts,
+        },
+    })
+}
+
+pub fn refer(directory: &Directory, index: &SearchIndex, args: &ReferArgs) -> anyhow::Result<()> {
+    let graph = ReferralGraph::new(directory);
+    let request = ReferRequest {
+        situation: args.situation.clone(),
+        needs: Vec::new(),
+        municipality: args.municipality.as_deref().map(|m| resolve_municipality(directory, m)).transpose()?,
+        age: args.age,
+        household: args.household.clone(),
+        from: args.from.as_deref().map(|f| node_id(&graph, f)).transpose()?,
+        open_at: args.open_now.then(now_in_japan),
+        limit: args.limit,
+    };
+    let results = yorisoi_search::where_to_refer(index, &graph, &request)?;
+    print_refer(directory, &graph, args, &results)
+}
+
+fn print_refer(
+    directory: &Directory,
+    graph: &ReferralGraph,
+    args: &ReferArgs,
+    results: &ReferResults,
+) -> anyhow::Result<()> {
+    let phone = |id: &Id| {
+        directory.resources.iter().find(|r| &r.id == id).and_then(|r| r.contacts.iter().find_map(|c| c.phone.clone()))
+    };
+    if args.json {
+        let out = json!({
+            "understoodNeeds": results.understood.needs.iter().map(|n| json!({"code": n.code.as_str(), "label": n.label})).collect::<Vec<_>>(),
+            "suggestions": results.suggestions.iter().map(|s| json!({
+                "id": s.hit.id.as_str(),
+                "name": s.hit.name,
+                "reason": s.hit.reason,
+                "matchedNeeds": s.hit.matched_needs.iter().map(Id::as_str).collect::<Vec<_>>(),
+                "phone": phone(&s.hit.id),
+                "path": s.path.as_ref().map(|p| path_json(graph, p)),
+            })).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    if !results.understood.needs.is_empty() {
+        let labels: Vec<&str> = results.understood.needs.iter().map(|n| n.label.as_str()).collect();
+        println!("困りごと: {} と理解しました", labels.join("・"));
+    }
+    for (rank, s) in results.suggestions.iter().enumerate() {
+        println!("{:>2}. {}", rank + 1, s.hit.name);
+        println!("    {}", s.hit.reason);
+        if let Some(phone) = phone(&s.hit.id) {
+            println!("    電話: {phone}");
+        }
+    }
+    Ok(())
+}
