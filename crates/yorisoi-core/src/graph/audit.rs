@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use chrono::{Months, NaiveDate};
 use petgraph::Direction;
 use petgraph::stable_graph::NodeIndex;
-use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 
 use super::{EdgeKind, ReferralGraph};
 use crate::{Id, MunicipalityCode, ReferralKind, ReferralState, Status};
@@ -139,24 +139,58 @@ impl ReferralGraph {
             && matches!(kind, EdgeKind::Referral(ReferralKind::RefersTo | ReferralKind::EscalatesTo))
     }
 
+    /// For each need (sorted by code), the person-moving edges that apply to it, from
+    /// one pass over the graph.
+    fn moving_edges_by_need(&self) -> (Vec<Id>, Vec<Vec<(NodeIndex, NodeIndex)>>) {
+        let mut needs: Vec<Id> = self.need_up.keys().cloned().collect();
+        needs.sort();
+        let position: HashMap<&Id, usize> = needs.iter().enumerate().map(|(i, n)| (n, i)).collect();
+        // Each need and the needs it is related to (itself, broader, narrower), by position.
+        let related: HashMap<&Id, Vec<usize>> = needs
+            .iter()
+            .map(|n| {
+                let mut all: Vec<usize> = self.need_up[n]
+                    .iter()
+                    .chain(self.need_down.get(n).into_iter().flatten())
+                    .map(|x| position[x])
+                    .collect();
+                all.sort_unstable();
+                all.dedup();
+                (n, all)
+            })
+            .collect();
+        let mut buckets: Vec<Vec<(NodeIndex, NodeIndex)>> = vec![Vec::new(); needs.len()];
+        for edge in self.graph.edge_references() {
+            let data = edge.weight();
+            if !self.moves_person(data.kind, data.state) {
+                continue;
+            }
+            let pair = (edge.source(), edge.target());
+            if data.needs.is_empty() {
+                buckets.iter_mut().for_each(|b| b.push(pair));
+                continue;
+            }
+            let mut targets: Vec<usize> = data.needs.iter().filter_map(|n| related.get(n)).flatten().copied().collect();
+            targets.sort_unstable();
+            targets.dedup();
+            for t in targets {
+                buckets[t].push(pair);
+            }
+        }
+        (needs, buckets)
+    }
+
     /// Cycles of referrals for a need in which no member addresses it: a person sent
     /// round them never reaches help.
     pub fn taraimawashi_cycles(&self, scope: Option<MunicipalityCode>) -> Vec<Finding> {
-        let mut needs: Vec<&Id> = self.need_up.keys().collect();
-        needs.sort();
+        let (needs, buckets) = self.moving_edges_by_need();
         let mut findings = Vec::new();
-        for need in needs {
-            // The subgraph of person-moving edges that apply to this need.
+        for (need, mut pairs) in needs.iter().zip(buckets) {
+            pairs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| self.graph[a.1].id.cmp(&self.graph[b.1].id)));
+            pairs.dedup();
             let mut edges: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::new();
-            for edge in self.graph.edge_references() {
-                let data = edge.weight();
-                if self.moves_person(data.kind, data.state) && self.edge_applies(data, Some(need)) {
-                    edges.entry(edge.source()).or_default().push(edge.target());
-                }
-            }
-            for list in edges.values_mut() {
-                list.sort_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
-                list.dedup();
+            for (from, to) in pairs {
+                edges.entry(from).or_default().push(to);
             }
             for component in strongly_connected(&edges) {
                 if component.iter().any(|n| self.graph[*n].needs.iter().any(|x| self.related(x, need))) {
@@ -188,21 +222,24 @@ impl ReferralGraph {
 
     /// Places that receive referrals for a need they do not address and refer nowhere for it.
     pub fn dead_ends(&self, scope: Option<MunicipalityCode>) -> Vec<Finding> {
-        let mut received: HashMap<(NodeIndex, Id), Vec<NodeIndex>> = HashMap::new();
+        let mut needs: Vec<&Id> = self.need_up.keys().collect();
+        needs.sort();
+        let position: HashMap<&Id, usize> = needs.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        let mut received: HashMap<(NodeIndex, usize), Vec<NodeIndex>> = HashMap::new();
         for edge in self.graph.edge_references() {
             let data = edge.weight();
             if !self.moves_person(data.kind, data.state) {
                 continue;
             }
-            for need in &data.needs {
-                received.entry((edge.target(), need.clone())).or_default().push(edge.source());
+            for need in data.needs.iter().filter_map(|n| position.get(n)) {
+                received.entry((edge.target(), *need)).or_default().push(edge.source());
             }
         }
-        let mut keys: Vec<&(NodeIndex, Id)> = received.keys().collect();
+        let mut keys: Vec<&(NodeIndex, usize)> = received.keys().collect();
         keys.sort_by(|a, b| self.graph[a.0].id.cmp(&self.graph[b.0].id).then_with(|| a.1.cmp(&b.1)));
         let mut findings = Vec::new();
         for key in keys {
-            let (node, need) = key;
+            let (node, need) = (&key.0, needs[key.1]);
             let data = &self.graph[*node];
             if data.needs.iter().any(|x| self.related(x, need)) || !self.in_scope(*node, scope) {
                 continue;
@@ -467,7 +504,7 @@ impl ReferralGraph {
             .collect()
     }
 
-    /// Brandes' betweenness over people-carrying edges, any need.
+    /// Brandes' betweenness over people-carrying edges, any need, on dense arrays.
     pub fn betweenness(&self, options: &AuditOptions) -> HashMap<NodeIndex, f64> {
         let mut nodes: Vec<NodeIndex> = self.graph.node_indices().collect();
         nodes.sort_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
@@ -478,40 +515,59 @@ impl ReferralGraph {
             nodes.iter().step_by(step.max(1)).take(options.hub_samples).copied().collect()
         };
         let scale = nodes.len() as f64 / sources.len().max(1) as f64;
-        let neighbours: HashMap<NodeIndex, Vec<NodeIndex>> =
-            nodes.iter().map(|n| (*n, self.neighbours(*n, None, None).into_iter().map(|(m, _)| m).collect())).collect();
-        let mut centrality: HashMap<NodeIndex, f64> = HashMap::new();
+        let bound = self.graph.node_bound();
+        let mut adjacency: Vec<Vec<u32>> = vec![Vec::new(); bound];
+        for node in &nodes {
+            adjacency[node.index()] =
+                self.neighbours(*node, None, None).into_iter().map(|(m, _)| m.index() as u32).collect();
+        }
+        let mut centrality = vec![0.0f64; bound];
+        let mut sigma = vec![0.0f64; bound];
+        let mut delta = vec![0.0f64; bound];
+        let mut distance = vec![u32::MAX; bound];
+        let mut order: Vec<u32> = Vec::new();
         for source in sources {
-            let mut order: Vec<NodeIndex> = Vec::new();
-            let mut predecessors: HashMap<NodeIndex, Vec<NodeIndex>> = HashMap::new();
-            let mut sigma: HashMap<NodeIndex, f64> = HashMap::from([(source, 1.0)]);
-            let mut distance: HashMap<NodeIndex, usize> = HashMap::from([(source, 0)]);
-            let mut queue = VecDeque::from([source]);
-            while let Some(v) = queue.pop_front() {
-                order.push(v);
-                for w in &neighbours[&v] {
-                    if !distance.contains_key(w) {
-                        distance.insert(*w, distance[&v] + 1);
-                        queue.push_back(*w);
+            let s = source.index() as u32;
+            sigma[s as usize] = 1.0;
+            distance[s as usize] = 0;
+            order.clear();
+            order.push(s);
+            let mut head = 0;
+            while head < order.len() {
+                let v = order[head] as usize;
+                head += 1;
+                for &w in &adjacency[v] {
+                    let w = w as usize;
+                    if distance[w] == u32::MAX {
+                        distance[w] = distance[v] + 1;
+                        order.push(w as u32);
                     }
-                    if distance[w] == distance[&v] + 1 {
-                        *sigma.entry(*w).or_default() += sigma[&v];
-                        predecessors.entry(*w).or_default().push(v);
+                    if distance[w] == distance[v] + 1 {
+                        sigma[w] += sigma[v];
                     }
                 }
             }
-            let mut delta: HashMap<NodeIndex, f64> = HashMap::new();
-            for w in order.iter().rev() {
-                for v in predecessors.get(w).map_or(&[][..], Vec::as_slice) {
-                    let share = sigma[v] / sigma[w] * (1.0 + delta.get(w).copied().unwrap_or(0.0));
-                    *delta.entry(*v).or_default() += share;
+            // Deepest first: each node passes its share back to the nodes one step closer.
+            for &v in order.iter().rev() {
+                let v = v as usize;
+                for &w in &adjacency[v] {
+                    let w = w as usize;
+                    if distance[w] == distance[v] + 1 {
+                        delta[v] += sigma[v] / sigma[w] * (1.0 + delta[w]);
+                    }
                 }
-                if *w != source {
-                    *centrality.entry(*w).or_default() += delta.get(w).copied().unwrap_or(0.0) * scale;
+                if v as u32 != s {
+                    centrality[v] += delta[v] * scale;
                 }
+            }
+            for &v in &order {
+                let v = v as usize;
+                sigma[v] = 0.0;
+                delta[v] = 0.0;
+                distance[v] = u32::MAX;
             }
         }
-        centrality
+        nodes.into_iter().map(|n| (n, centrality[n.index()])).collect()
     }
 }
 
