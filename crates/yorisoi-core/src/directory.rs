@@ -116,15 +116,21 @@ impl Directory {
     /// `code` and every municipality enclosing it (江東区, 東京都).
     pub fn municipality_and_ancestors(&self, code: MunicipalityCode) -> Vec<MunicipalityCode> {
         let parents: HashMap<_, _> = self.municipalities.iter().map(|m| (m.code, m.parent)).collect();
-        let mut chain = vec![code];
-        let mut current = code;
-        while let Some(Some(parent)) = parents.get(&current) {
-            if chain.contains(parent) {
-                break; // a cycle is reported by validation; do not loop here
-            }
-            chain.push(*parent);
-            current = *parent;
-        }
-        chain
+        chain_to_root(&parents, &code)
     }
+}
+
+/// `start` and its parent, grandparent, … as `parents` records them. Stops at a
+/// repeat, so a cycle (which validation reports) cannot loop here.
+pub fn chain_to_root<K: Clone + Eq + std::hash::Hash>(parents: &HashMap<K, Option<K>>, start: &K) -> Vec<K> {
+    let mut chain = vec![start.clone()];
+    let mut current = start;
+    while let Some(Some(parent)) = parents.get(current) {
+        if chain.contains(parent) {
+            break;
+        }
+        chain.push(parent.clone());
+        current = parent;
+    }
+    chain
 }

@@ -118,3 +118,33 @@ pub struct Resource {
     pub staff_note: Option<String>,
     pub provenance: Vec<Provenance>,
 }
+
+impl Resource {
+    /// An active resource with nothing known but its id, name and kind; callers fill in
+    /// what their source says.
+    pub fn new(id: Id, name: impl Into<String>, kind: Id) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            kana: None,
+            kind,
+            local_kind_name: None,
+            description: None,
+            needs: Vec::new(),
+            audience: Audience::default(),
+            service_area: ServiceArea::default(),
+            contacts: Vec::new(),
+            locations: Vec::new(),
+            schedule: Schedule::default(),
+            cost: Cost::default(),
+            languages: Vec::new(),
+            accessibility: Vec::new(),
+            application: Application::default(),
+            status: Status::Active,
+            operators: Vec::new(),
+            entry_window: None,
+            staff_note: None,
+            provenance: Vec::new(),
+        }
+    }
+}

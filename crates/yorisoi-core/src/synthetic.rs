@@ -196,31 +196,20 @@ pub fn directory(taxonomy: &Directory, size: Size, seed: u64) -> Directory {
         };
         let age_min = (rng.below(4) == 0).then(|| 60 + 5 * rng.below(2) as u8);
         dir.resources.push(Resource {
-            id: id(format!("res-{r}")),
-            name: format!("{place}{}{}", kind.label, r),
-            kana: None,
-            kind: kind.code.clone(),
-            local_kind_name: None,
             description: Some(description),
             needs,
             audience: Audience { age_min, ..Audience::default() },
             service_area: ServiceArea { municipalities: vec![local[m]], areas: vec![] },
-            contacts: vec![],
-            locations: vec![],
             schedule,
             cost: Cost { free: Some(rng.below(3) != 0), description: None },
-            languages: vec![],
-            accessibility: vec![],
-            application: Application::default(),
             status: if rng.below(20) == 0 { Status::Ended } else { Status::Active },
             operators: if size.organizations > 0 {
                 vec![id(format!("org-{}", rng.below(size.organizations)))]
             } else {
                 vec![]
             },
-            entry_window: None,
-            staff_note: None,
             provenance: provenance.clone(),
+            ..Resource::new(id(format!("res-{r}")), format!("{place}{}{}", kind.label, r), kind.code.clone())
         });
     }
     let kinds = [ReferralKind::RefersTo, ReferralKind::EscalatesTo, ReferralKind::PartnersWith, ReferralKind::Consults];

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use yorisoi_core::{Directory, Id, MunicipalityCode};
+use yorisoi_core::{Directory, Id, MunicipalityCode, chain_to_root};
 
 use crate::normalize::{normalize, to_katakana};
 
@@ -55,19 +55,6 @@ fn needles<'a>(phrases: impl IntoIterator<Item = &'a str>) -> Vec<(String, Strin
     out.into_iter().map(|n| (to_katakana(&n), n)).map(|(k, n)| (n, k)).collect()
 }
 
-fn ancestors(parents: &HashMap<Id, Option<Id>>, code: &Id) -> Vec<Id> {
-    let mut chain = vec![code.clone()];
-    let mut current = code;
-    while let Some(Some(parent)) = parents.get(current) {
-        if chain.contains(parent) {
-            break;
-        }
-        chain.push(parent.clone());
-        current = parent;
-    }
-    chain
-}
-
 /// A place name without its 区/市/町/村, as people often write it (葛飾, 八王子).
 fn short_place_name(name: &str) -> Option<&str> {
     let short = name.strip_suffix(['区', '市', '町', '村', '都', '県'])?;
@@ -110,8 +97,8 @@ impl Vocabulary {
             })
             .collect();
         Self {
-            need_ancestors: need_parents.keys().map(|c| (c.clone(), ancestors(&need_parents, c))).collect(),
-            kind_ancestors: kind_parents.keys().map(|c| (c.clone(), ancestors(&kind_parents, c))).collect(),
+            need_ancestors: need_parents.keys().map(|c| (c.clone(), chain_to_root(&need_parents, c))).collect(),
+            kind_ancestors: kind_parents.keys().map(|c| (c.clone(), chain_to_root(&kind_parents, c))).collect(),
             needs,
             kinds,
             places,

@@ -273,27 +273,8 @@ mod tests {
 
     fn resource(id: &str, name: &str) -> Resource {
         Resource {
-            id: Id::parse(id).unwrap(),
-            name: name.to_owned(),
-            kana: None,
-            kind: Id::parse("window").unwrap(),
-            local_kind_name: None,
-            description: None,
-            needs: vec![],
-            audience: Audience::default(),
-            service_area: ServiceArea::default(),
-            contacts: vec![],
-            locations: vec![],
-            schedule: Schedule::default(),
-            cost: Cost::default(),
-            languages: vec![],
-            accessibility: vec![],
-            application: Application::default(),
-            status: Status::Active,
-            operators: vec![],
-            entry_window: None,
-            staff_note: None,
             provenance: provenance(),
+            ..Resource::new(Id::parse(id).unwrap(), name, Id::parse("window").unwrap())
         }
     }
 

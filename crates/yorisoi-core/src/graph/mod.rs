@@ -12,7 +12,7 @@ use petgraph::Direction;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
 
-use crate::{Directory, Id, MunicipalityCode, ReferralConditions, ReferralKind, ReferralState, Status};
+use crate::{Directory, Id, MunicipalityCode, ReferralConditions, ReferralKind, ReferralState, Status, chain_to_root};
 
 pub use audit::{Audit, AuditOptions, Coverage, Finding, FindingCode, Severity};
 pub use paths::{Hop, Path, PathQuery, Person};
@@ -128,19 +128,6 @@ pub struct ReferralGraph {
     municipality_names: HashMap<MunicipalityCode, String>,
 }
 
-fn closure(parents: &HashMap<Id, Option<Id>>, start: &Id) -> Vec<Id> {
-    let mut chain = vec![start.clone()];
-    let mut current = start;
-    while let Some(Some(parent)) = parents.get(current) {
-        if chain.contains(parent) {
-            break;
-        }
-        chain.push(parent.clone());
-        current = parent;
-    }
-    chain
-}
-
 impl ReferralGraph {
     pub fn new(directory: &Directory) -> Self {
         let mut graph = StableDiGraph::with_capacity(
@@ -241,7 +228,7 @@ impl ReferralGraph {
         let need_parents: HashMap<Id, Option<Id>> =
             directory.needs.iter().map(|n| (n.code.clone(), n.parent.clone())).collect();
         let need_up: HashMap<Id, Vec<Id>> =
-            need_parents.keys().map(|c| (c.clone(), closure(&need_parents, c))).collect();
+            need_parents.keys().map(|c| (c.clone(), chain_to_root(&need_parents, c))).collect();
         let mut need_down: HashMap<Id, Vec<Id>> = HashMap::new();
         for (code, ancestors) in &need_up {
             for ancestor in ancestors {

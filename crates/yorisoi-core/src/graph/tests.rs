@@ -82,29 +82,12 @@ fn random_directory(rng: &mut XorShift) -> Directory {
     }
     for r in 0..resources {
         let needs: Vec<Id> = NEEDS.iter().filter(|_| rng.below(3) == 0).map(|n| id(n)).collect();
-        dir.resources.push(Resource {
-            id: id(&format!("r{r}")),
-            name: format!("資源{r}"),
-            kana: None,
-            kind: id("window"),
-            local_kind_name: None,
-            description: None,
-            needs,
-            audience: Audience::default(),
-            service_area: ServiceArea::default(),
-            contacts: vec![],
-            locations: vec![],
-            schedule: Schedule::default(),
-            cost: Cost::default(),
-            languages: vec![],
-            accessibility: vec![],
-            application: Application::default(),
-            status: if rng.below(6) == 0 { Status::Paused } else { Status::Active },
-            operators: if rng.below(3) == 0 { vec![id(&format!("o{}", rng.below(orgs)))] } else { vec![] },
-            entry_window: None,
-            staff_note: None,
-            provenance: provenance.clone(),
-        });
+        let mut resource = Resource::new(id(&format!("r{r}")), format!("資源{r}"), id("window"));
+        resource.needs = needs;
+        resource.status = if rng.below(6) == 0 { Status::Paused } else { Status::Active };
+        resource.operators = if rng.below(3) == 0 { vec![id(&format!("o{}", rng.below(orgs)))] } else { vec![] };
+        resource.provenance = provenance.clone();
+        dir.resources.push(resource);
     }
     let nodes = orgs + resources;
     let name = |i: usize| if i < orgs { format!("o{i}") } else { format!("r{}", i - orgs) };
