@@ -16,29 +16,40 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-fn measure(index: &SearchIndex, name: &str, requests: &[SearchRequest], rounds: usize) {
-    // Warm caches and the dictionary once.
-    for request in requests {
-        let results = index.search(request).unwrap();
-        assert!(!results.hits.is_empty(), "{name}: `{}` found nothing", request.text);
-    }
-    let mut times = Vec::with_capacity(requests.len() * rounds);
-    for _ in 0..rounds {
+/// Runs every family round by round (warm-up first), so noise from the shared
+/// machine falls on all families alike, and prints p50/p99 per family.
+fn measure_all(index: &SearchIndex, families: &[(&str, Vec<SearchRequest>, usize)]) {
+    for (name, requests, _) in families {
         for request in requests {
-            let start = Instant::now();
             let results = index.search(request).unwrap();
-            times.push(start.elapsed());
-            std::hint::black_box(results);
+            assert!(!results.hits.is_empty(), "{name}: `{}` found nothing", request.text);
         }
     }
-    times.sort();
-    println!(
-        "{name:<12} n={:<6} p50 {:>8.3} ms   p99 {:>8.3} ms   max {:>8.3} ms",
-        times.len(),
-        percentile(&times, 0.50).as_secs_f64() * 1e3,
-        percentile(&times, 0.99).as_secs_f64() * 1e3,
-        times.last().unwrap().as_secs_f64() * 1e3,
-    );
+    let mut times: Vec<Vec<Duration>> = families.iter().map(|_| Vec::new()).collect();
+    let rounds = families.iter().map(|f| f.2).max().unwrap_or(1);
+    for round in 0..rounds {
+        for (family, (_, requests, family_rounds)) in families.iter().enumerate() {
+            if round >= *family_rounds {
+                continue;
+            }
+            for request in requests {
+                let start = Instant::now();
+                let results = index.search(request).unwrap();
+                times[family].push(start.elapsed());
+                std::hint::black_box(results);
+            }
+        }
+    }
+    for ((name, _, _), mut times) in families.iter().zip(times) {
+        times.sort();
+        println!(
+            "{name:<12} n={:<6} p50 {:>8.3} ms   p99 {:>8.3} ms   max {:>8.3} ms",
+            times.len(),
+            percentile(&times, 0.50).as_secs_f64() * 1e3,
+            percentile(&times, 0.99).as_secs_f64() * 1e3,
+            times.last().unwrap().as_secs_f64() * 1e3,
+        );
+    }
 }
 
 fn main() {
@@ -96,20 +107,22 @@ fn main() {
         })
         .collect();
 
-    measure(&index, "name", &names, 20);
-    measure(&index, "situation", &situations, 50);
-    measure(&index, "filtered", &filtered, 50);
-    measure(&index, "browse", &prefecture_need, 20);
-    let with_facets = |requests: &[SearchRequest]| -> Vec<SearchRequest> {
-        requests.iter().map(|r| SearchRequest { facets: true, ..r.clone() }).collect()
+    let with = |requests: &[SearchRequest], count: bool, facets: bool| -> Vec<SearchRequest> {
+        requests.iter().map(|r| SearchRequest { count, facets, ..r.clone() }).collect()
     };
-    let with_count = |requests: &[SearchRequest]| -> Vec<SearchRequest> {
-        requests.iter().map(|r| SearchRequest { count: true, ..r.clone() }).collect()
-    };
-    measure(&index, "name+count", &with_count(&names), 10);
-    measure(&index, "situ+count", &with_count(&situations), 20);
-    measure(&index, "name+facets", &with_facets(&names), 5);
-    measure(&index, "situ+facets", &with_facets(&situations), 10);
+    measure_all(
+        &index,
+        &[
+            ("name", names.clone(), 20),
+            ("situation", situations.clone(), 50),
+            ("filtered", filtered, 50),
+            ("browse", prefecture_need, 20),
+            ("name+count", with(&names, true, false), 10),
+            ("situ+count", with(&situations, true, false), 20),
+            ("name+facets", with(&names, false, true), 5),
+            ("situ+facets", with(&situations, false, true), 10),
+        ],
+    );
 }
 
 /// The check digit of a prefecture's code (pp000c).

@@ -83,8 +83,8 @@ impl<'a> Context<'a> {
 
         let mut body: Vec<&str> = Vec::new();
         body.extend(r.description.as_deref());
-        body.extend(kind.map(|k| k.label.as_str()));
-        body.extend(kind.map(|k| k.synonyms.iter().map(String::as_str)).into_iter().flatten());
+        // The kind's own label and synonyms are matched through the `kind` term when a
+        // query names them; only the local name, which differs by place, is text here.
         body.extend(local_kind_name.as_deref());
         for need in &needs {
             body.push(&need.label);

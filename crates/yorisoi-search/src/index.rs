@@ -24,7 +24,7 @@ use crate::request::{Facets, Hit, SearchRequest, SearchResults, Snippet};
 use crate::vocabulary::{Understanding, Vocabulary};
 
 /// Bumped whenever the schema or an analyzer changes, so stale indexes are rebuilt.
-const INDEX_FORMAT: &str = "yorisoi-index-2";
+const INDEX_FORMAT: &str = "yorisoi-index-3";
 const TAG_FILE: &str = "yorisoi-index.tag";
 
 #[derive(Clone, Copy)]
@@ -239,6 +239,12 @@ impl SearchIndex {
             docs[slot] = Some(Arc::new(info));
         }
         writer.commit().map_err(tantivy_error)?;
+        // A directory is read far more than written: after a sync, merge into one
+        // segment so each query term is looked up once, not once per segment.
+        let segments = writer.index().searchable_segment_ids().map_err(tantivy_error)?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait().map_err(tantivy_error)?;
+        }
         drop(writer);
         self.reader.reload().map_err(tantivy_error)?;
         let by_id = docs.iter().enumerate().filter_map(|(o, d)| d.as_ref().map(|d| (d.id.clone(), o as u64))).collect();
@@ -468,10 +474,9 @@ fn text_query(
     let common = CommonTerms::new(searcher);
     let morph = analysis::morph_tokens(text);
     let bigrams = analysis::bigram_tokens(text);
-    // Readings let hiragana find kanji and katakana (ほうかつ → 包括); a query with no
-    // hiragana already meets the same text through words and bigrams.
-    let has_hiragana = text.chars().any(|c| matches!(c, 'ぁ'..='ゖ'));
-    let readings = if has_hiragana { analysis::reading_tokens(text) } else { Vec::new() };
+    // Readings let words typed in hiragana find kanji and katakana (ほうかつ → 包括);
+    // the rest of the query already meets the text through words and bigrams.
+    let readings = analysis::reading_tokens(&hiragana_runs(text));
     let mut should: Vec<Box<dyn Query>> = Vec::new();
     should.extend(scored_terms(&common, f.name, &morph, 3.0));
     should.extend(scored_terms(&common, f.name_bigram, &bigrams, 1.5));
@@ -488,6 +493,23 @@ fn text_query(
         should.push(Box::new(BoostQuery::new(term(f.within, &place.to_string()), 2.0)));
     }
     (!should.is_empty()).then(|| Box::new(BooleanQuery::union(should)) as Box<dyn Query>)
+}
+
+/// The runs of two or more hiragana (with ー) in `text`, space-separated.
+fn hiragana_runs(text: &str) -> String {
+    let normalized = crate::normalize::normalize(text).text;
+    let mut runs: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for c in normalized.chars() {
+        if matches!(c, 'ぁ'..='ゖ' | 'ー') {
+            current.push(c);
+        } else if !current.is_empty() {
+            runs.push(std::mem::take(&mut current));
+        }
+    }
+    runs.push(current);
+    runs.retain(|run| run.chars().count() >= 2);
+    runs.join(" ")
 }
 
 fn matched_needs(
