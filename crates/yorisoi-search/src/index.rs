@@ -387,8 +387,10 @@ impl SearchIndex {
         };
         let exhaustive = request.open_at.is_some() || request.facets || request.count;
         let snippets = match &text_query {
-            Some(q) => Some(SnippetGenerator::create(&searcher, q.as_ref(), f.body).map_err(tantivy_error)?),
-            None => None,
+            Some(q) if !request.skip_snippets => {
+                Some(SnippetGenerator::create(&searcher, q.as_ref(), f.body).map_err(tantivy_error)?)
+            }
+            _ => None,
         };
         let mut hits = Vec::new();
         for ranked in collected.top.iter().skip(request.offset) {

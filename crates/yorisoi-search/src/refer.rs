@@ -59,6 +59,8 @@ pub fn where_to_refer(
         age: request.age,
         open_at: request.open_at,
         include_unknown_hours: true,
+        // Fifty candidates are re-ranked; the worker reads reasons and chains.
+        skip_snippets: true,
         limit: CANDIDATES,
         ..SearchRequest::default()
     })?;

@@ -26,6 +26,8 @@ pub struct SearchRequest {
     pub free_only: bool,
     /// Include paused, planned and ended resources.
     pub include_inactive: bool,
+    /// Leave snippets empty (callers that re-rank many candidates and show reasons).
+    pub skip_snippets: bool,
     /// Count every match (`SearchResults::total`); costs a pass over all matches.
     pub count: bool,
     /// Count matches per need, kind and municipality; costs a pass over all matches.
