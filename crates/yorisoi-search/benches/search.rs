@@ -107,6 +107,25 @@ fn main() {
         })
         .collect();
 
+    // A steward's edit: how long until search sees it.
+    let mut edits = Vec::new();
+    for i in 0..20 {
+        let mut resource = dir.resources[i * 997].clone();
+        resource.name = format!("改称された窓口{i}");
+        let start = Instant::now();
+        index.upsert(&resource).unwrap();
+        edits.push(start.elapsed());
+        let found =
+            index.search(&SearchRequest { text: format!("改称された窓口{i}"), ..SearchRequest::default() }).unwrap();
+        assert_eq!(found.hits.first().map(|h| &h.id), Some(&resource.id));
+    }
+    edits.sort();
+    println!(
+        "upsert (edit visible to search): p50 {:.1} ms, max {:.1} ms",
+        percentile(&edits, 0.5).as_secs_f64() * 1e3,
+        edits.last().unwrap().as_secs_f64() * 1e3
+    );
+
     let with = |requests: &[SearchRequest], count: bool, facets: bool| -> Vec<SearchRequest> {
         requests.iter().map(|r| SearchRequest { count, facets, ..r.clone() }).collect()
     };

@@ -259,20 +259,49 @@ impl SearchIndex {
     }
 
     /// Adds or replaces one resource (after a steward's edit); visible when it returns.
+    /// Only this resource's document is rewritten; organizations and taxonomies are
+    /// taken as they were at the last `sync` (a change to those calls for a `sync`).
     pub fn upsert(&self, resource: &Resource) -> Result<(), SearchError> {
-        let mut directory = (*self.state.read().expect("state lock").directory).clone();
+        let mut state = self.state.write().expect("the state lock is never poisoned");
+        let state = &mut *state;
+        let directory = Arc::make_mut(&mut state.directory);
         match directory.resources.iter_mut().find(|r| r.id == resource.id) {
             Some(existing) => *existing = resource.clone(),
             None => directory.resources.push(resource.clone()),
         }
-        self.sync(&directory).map(|_| ())
+        let context = Context::new(directory, &state.vocabulary);
+        let (mut info, text) = context.describe(resource);
+        let digest = text.digest(&info);
+        state.tables.number(&mut info);
+        let docs = Arc::make_mut(&mut state.docs);
+        let ord = docs.len() as u64;
+        let mut writer = self.writer.lock().expect("the index writer lock is never poisoned");
+        writer.delete_term(Term::from_field_text(self.fields.id, resource.id.as_str()));
+        writer.add_document(self.document(&info, &text, digest, ord)).map_err(tantivy_error)?;
+        writer.commit().map_err(tantivy_error)?;
+        drop(writer);
+        self.reader.reload().map_err(tantivy_error)?;
+        if let Some(old) = state.by_id.insert(resource.id.clone(), ord) {
+            docs[old as usize] = None;
+        }
+        docs.push(Some(Arc::new(info)));
+        Ok(())
     }
 
     /// Removes one resource; visible when it returns.
     pub fn remove(&self, id: &Id) -> Result<(), SearchError> {
-        let mut directory = (*self.state.read().expect("state lock").directory).clone();
-        directory.resources.retain(|r| &r.id != id);
-        self.sync(&directory).map(|_| ())
+        let mut state = self.state.write().expect("the state lock is never poisoned");
+        let state = &mut *state;
+        Arc::make_mut(&mut state.directory).resources.retain(|r| &r.id != id);
+        let mut writer = self.writer.lock().expect("the index writer lock is never poisoned");
+        writer.delete_term(Term::from_field_text(self.fields.id, id.as_str()));
+        writer.commit().map_err(tantivy_error)?;
+        drop(writer);
+        self.reader.reload().map_err(tantivy_error)?;
+        if let Some(ord) = state.by_id.remove(id) {
+            Arc::make_mut(&mut state.docs)[ord as usize] = None;
+        }
+        Ok(())
     }
 
     pub fn len(&self) -> usize {
