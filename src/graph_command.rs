@@ -10,7 +10,7 @@ use yorisoi_core::graph::{Audit, AuditOptions, Path, PathQuery, Person};
 use yorisoi_core::{Directory, Id, ReferralGraph};
 use yorisoi_search::{ReferRequest, ReferResults, SearchIndex};
 
-use crate::search_command::{now_in_japan, resolve_municipality};
+use crate::search_command::{now_in_japan, phone_of, resolve_code, resolve_municipality};
 
 /// `yorisoi paths`.
 #[derive(Debug, clap::Args)]
@@ -77,12 +77,7 @@ pub struct ReferArgs {
 }
 
 fn need_code(directory: &Directory, text: &str) -> anyhow::Result<Id> {
-    directory
-        .needs
-        .iter()
-        .find(|n| n.code.as_str() == text || n.label == text)
-        .map(|n| n.code.clone())
-        .with_context(|| format!("unknown need `{text}`; give its label or code as in seed/taxonomy.yaml"))
+    resolve_code("need", text, directory.needs.iter().map(|n| (&n.code, n.label.as_str())))
 }
 
 fn node_id(graph: &ReferralGraph, text: &str) -> anyhow::Result<Id> {
@@ -206,9 +201,7 @@ fn print_refer(
     args: &ReferArgs,
     results: &ReferResults,
 ) -> anyhow::Result<()> {
-    let phone = |id: &Id| {
-        directory.resources.iter().find(|r| &r.id == id).and_then(|r| r.contacts.iter().find_map(|c| c.phone.clone()))
-    };
+    let phone = |id: &Id| phone_of(directory, id);
     if args.json {
         let out = json!({
             "understoodNeeds": results.understood.needs.iter().map(|n| json!({"code": n.code.as_str(), "label": n.label})).collect::<Vec<_>>(),

@@ -60,7 +60,7 @@ pub fn resolve_municipality(directory: &Directory, text: &str) -> anyhow::Result
     }
 }
 
-fn resolve_code<'a>(
+pub fn resolve_code<'a>(
     what: &str,
     text: &str,
     mut entries: impl Iterator<Item = (&'a Id, &'a str)>,
@@ -105,7 +105,8 @@ pub fn open_index(data_dir: &Path, directory: &Directory) -> anyhow::Result<Sear
     Ok(index)
 }
 
-fn phone_of(directory: &Directory, id: &Id) -> Option<String> {
+/// The first public phone number of a resource.
+pub fn phone_of(directory: &Directory, id: &Id) -> Option<String> {
     let resource = directory.resources.iter().find(|r| &r.id == id)?;
     resource.contacts.iter().filter(|c| !c.staff_only).find_map(|c| c.phone.clone())
 }
