@@ -81,6 +81,8 @@ enum Command {
     },
     /// Print the JSON Schema of seed files
     SeedSchema,
+    /// Print the GraphQL schema (SDL), as committed in schema.graphql
+    Schema,
 }
 
 /// Where Yorisoi keeps its search index.
@@ -109,6 +111,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let directory = read_store(&db.url)?;
             let index = crate::search_command::open_index(&data.dir, &directory)?;
             crate::graph_command::refer(&directory, &index, &refer)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema => {
+            print!("{}", yorisoi_graphql::sdl());
             Ok(ExitCode::SUCCESS)
         }
         Command::SeedSchema => {

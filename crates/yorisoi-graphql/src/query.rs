@@ -1,0 +1,450 @@
+//! The query root: the directory, search, where to refer, referral paths and the audit.
+
+use std::sync::Arc;
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::NaiveDateTime;
+use yorisoi_core::graph::{AuditOptions, PathQuery, Person};
+use yorisoi_core::{Directory, Id, MunicipalityCode, ReferralGraph};
+use yorisoi_search::{ReferRequest, SearchIndex, SearchRequest};
+
+use crate::error::{ApiError, Coded};
+use crate::global_id::{NodeType, cursor, decode, offset};
+use crate::types::{Kind, Municipality, Need, Node, Organization, Resource};
+
+/// What the schema answers from: one consistent snapshot.
+#[derive(Debug)]
+pub struct Api {
+    pub directory: Arc<Directory>,
+    pub index: Arc<SearchIndex>,
+    pub graph: Arc<ReferralGraph>,
+}
+
+/// The largest page any connection returns; a request's cost grows with `first`.
+pub const MAX_FIRST: i32 = 100;
+
+/// Extra fields of a counted connection.
+#[derive(SimpleObject)]
+pub struct Counted {
+    /// All matching records (at most the directory's size).
+    pub total_count: usize,
+}
+
+/// Extra fields of a search.
+#[derive(SimpleObject)]
+pub struct SearchInfo {
+    /// Matches in all, when asked for (costs a pass over every match).
+    pub total_count: Option<usize>,
+    /// The needs the query was understood to be about (理解した困りごと).
+    pub detected_needs: Vec<DetectedNeed>,
+    /// Matches per need code, when asked for.
+    pub need_facets: Vec<FacetCount>,
+    /// Matches per kind code, when asked for.
+    pub kind_facets: Vec<FacetCount>,
+}
+
+/// A need found in the query's words.
+#[derive(SimpleObject)]
+pub struct DetectedNeed {
+    /// The need's code.
+    pub code: String,
+    /// The need's Japanese label.
+    pub label: String,
+    /// The words that signalled it.
+    pub matched: String,
+}
+
+/// A facet value and how many matches have it.
+#[derive(SimpleObject)]
+pub struct FacetCount {
+    /// The code counted.
+    pub value: String,
+    /// How many matches have it.
+    pub count: usize,
+}
+
+/// A search hit: the resource, why, and a highlighted fragment.
+#[derive(SimpleObject)]
+pub struct SearchHit {
+    /// The place found.
+    pub resource: Resource,
+    /// Relevance; higher is better, comparable within one search only.
+    pub score: f32,
+    /// Why it is here, for the worker (理由).
+    pub reason: String,
+    /// A fragment of the description.
+    pub snippet: String,
+    /// Byte ranges of the fragment that matched, as [from, to] pairs.
+    pub highlights: Vec<Vec<usize>>,
+    /// The resource's needs the query asked for or was understood to be about.
+    pub matched_needs: Vec<String>,
+}
+
+/// One step of a referral chain.
+#[derive(SimpleObject)]
+pub struct Hop {
+    /// The steward's id of the place the step starts from.
+    pub from: String,
+    /// The steward's id of the place the step reaches.
+    pub to: String,
+    /// refers_to, escalates_to, consults, partners_with, member_of, operated_by, part_of.
+    pub kind: String,
+    /// Conditions in words (条件).
+    pub conditions: Option<String>,
+    /// Documents to bring or pass on (書類).
+    pub documents: Vec<String>,
+    /// What the referral record says about this step (備考).
+    pub note: Option<String>,
+}
+
+/// A chain from a place to one that addresses a need.
+#[derive(SimpleObject)]
+pub struct ReferralPath {
+    /// The place that addresses the need.
+    pub target: Resource,
+    /// The steps from the starting place, in order.
+    pub hops: Vec<Hop>,
+}
+
+/// A suggested place for a person.
+#[derive(SimpleObject)]
+pub struct Suggestion {
+    /// The suggested place.
+    pub resource: Resource,
+    /// Why (困りごと・地域・開所・つなぎ).
+    pub reason: String,
+    /// How the worker's place reaches it, when it does within four hops.
+    pub path: Option<Vec<Hop>>,
+}
+
+/// A finding of the audit.
+#[derive(SimpleObject)]
+pub struct Finding {
+    /// TARAIMAWASHI_CYCLE, DEAD_END, BROKEN_FLOW, UNREACHABLE, COVERAGE_HOLE, STALE, HUB.
+    pub code: String,
+    /// info, warning or error.
+    pub severity: String,
+    /// The need code the finding is about, if one.
+    pub need: Option<String>,
+    /// Steward ids of the records involved, in order.
+    pub records: Vec<String>,
+    /// What is wrong, for the steward (Japanese).
+    pub message: String,
+    /// What to do about it (Japanese).
+    pub suggestion: String,
+}
+
+fn api<'a>(ctx: &Context<'a>) -> &'a Api {
+    ctx.data_unchecked::<Api>()
+}
+
+fn page(first: i32, after: Option<&str>) -> Result<(usize, usize), ApiError> {
+    if !(1..=MAX_FIRST).contains(&first) {
+        return Err(ApiError::BadUserInput(format!("`first` must be between 1 and {MAX_FIRST}, not {first}")));
+    }
+    let start = after.map(offset).transpose()?.map_or(0, |o| o + 1);
+    Ok((start, first as usize))
+}
+
+fn municipality(directory: &Directory, text: Option<&str>) -> Result<Option<MunicipalityCode>, ApiError> {
+    let Some(text) = text else { return Ok(None) };
+    if let Ok(code) = MunicipalityCode::parse(text) {
+        return Ok(Some(code));
+    }
+    match directory.municipalities.iter().filter(|m| m.name == text).collect::<Vec<_>>().as_slice() {
+        [one] => Ok(Some(one.code)),
+        _ => {
+            Err(ApiError::BadUserInput(format!("unknown municipality `{text}`; give its code (131083) or exact name")))
+        }
+    }
+}
+
+fn need(directory: &Directory, text: &str) -> Result<Id, ApiError> {
+    directory
+        .needs
+        .iter()
+        .find(|n| n.code.as_str() == text || n.label == text)
+        .map(|n| n.code.clone())
+        .ok_or_else(|| ApiError::BadUserInput(format!("unknown need `{text}`; give its code or label")))
+}
+
+fn resource(api: &Api, id: &Id) -> Option<Resource> {
+    let record = api.directory.resources.iter().find(|r| &r.id == id)?.clone();
+    Some(Resource { record, directory: Arc::clone(&api.directory) })
+}
+
+fn hops(path: &yorisoi_core::graph::Path) -> Vec<Hop> {
+    path.hops
+        .iter()
+        .map(|h| Hop {
+            from: h.from.to_string(),
+            to: h.to.to_string(),
+            kind: h.kind.code().to_owned(),
+            conditions: h.conditions.text.clone(),
+            documents: h.conditions.documents.clone(),
+            note: h.note.clone(),
+        })
+        .collect()
+}
+
+/// The entry points of the API.
+#[derive(Debug)]
+pub struct QueryRoot;
+
+/// The entry points of the API: the directory, search, where to refer, referral paths and the audit.
+#[Object]
+impl QueryRoot {
+    /// Any record by its global id.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        let api = api(ctx);
+        let (kind, key) = decode(&id).coded()?;
+        Ok(match kind {
+            NodeType::Resource => resource(api, &key).map(Node::Resource),
+            NodeType::Organization => {
+                api.directory.organizations.iter().find(|o| o.id == key).map(|o| {
+                    Node::Organization(Organization { record: o.clone(), directory: Arc::clone(&api.directory) })
+                })
+            }
+        })
+    }
+
+    /// A resource by its global id or its steward's id (支援資源).
+    async fn resource(&self, ctx: &Context<'_>, id: ID) -> Result<Resource> {
+        let api = api(ctx);
+        let key = match decode(&id) {
+            Ok((NodeType::Resource, key)) => key,
+            _ => Id::parse(&id)
+                .map_err(|_| ApiError::BadUserInput(format!("`{}` is not a resource id", id.0)))
+                .coded()?,
+        };
+        resource(api, &key).ok_or_else(|| ApiError::NotFound(format!("no resource `{key}`"))).coded()
+    }
+
+    /// Resources, filtered by municipality and need, in id order (支援資源一覧).
+    async fn resources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100.")] first: i32,
+        #[graphql(desc = "A cursor from a previous page.")] after: Option<String>,
+        #[graphql(desc = "全国地方公共団体コード or exact name.")] municipality: Option<String>,
+        #[graphql(desc = "Need code or label.")] need: Option<String>,
+    ) -> Result<Connection<String, Resource, Counted>> {
+        let api = api(ctx);
+        let (start, size) = page(first, after.as_deref()).coded()?;
+        let in_area = self::municipality(&api.directory, municipality.as_deref()).coded()?;
+        let need = need.as_deref().map(|n| self::need(&api.directory, n)).transpose().coded()?;
+        let mut matching: Vec<&yorisoi_core::Resource> = api
+            .directory
+            .resources
+            .iter()
+            .filter(|r| need.as_ref().is_none_or(|n| api.graph.addresses(&r.id, n)))
+            .filter(|r| {
+                in_area.is_none_or(|m| {
+                    let up = api.directory.municipality_and_ancestors(m);
+                    r.service_area.municipalities.iter().any(|s| up.contains(s))
+                })
+            })
+            .collect();
+        matching.sort_by(|a, b| a.id.cmp(&b.id));
+        let total = matching.len();
+        let mut connection =
+            Connection::with_additional_fields(start > 0, start + size < total, Counted { total_count: total });
+        for (i, r) in matching.into_iter().enumerate().skip(start).take(size) {
+            connection
+                .edges
+                .push(Edge::new(cursor(i), Resource { record: r.clone(), directory: Arc::clone(&api.directory) }));
+        }
+        Ok(connection)
+    }
+
+    /// Search as a frontline worker types: names in any spelling or a situation in plain words (検索).
+    #[allow(clippy::too_many_arguments)] // each argument is a filter a caller may set
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        #[graphql(desc = "Page size, 1 to 100.")] first: i32,
+        after: Option<String>,
+        #[graphql(desc = "全国地方公共団体コード or exact name.")] municipality: Option<String>,
+        #[graphql(desc = "Need codes or labels the places must address.")] needs: Option<Vec<String>>,
+        #[graphql(desc = "The person's age.")] age: Option<u8>,
+        #[graphql(desc = "Only places open at this Japan-time moment.")] open_at: Option<NaiveDateTime>,
+    ) -> Result<Connection<String, SearchHit, SearchInfo>> {
+        let api = api(ctx);
+        let (start, size) = page(first, after.as_deref()).coded()?;
+        let look = ctx.look_ahead();
+        let wants_facets = look.field("needFacets").exists() || look.field("kindFacets").exists();
+        let request = SearchRequest {
+            text: query,
+            municipality: self::municipality(&api.directory, municipality.as_deref()).coded()?,
+            needs: needs
+                .unwrap_or_default()
+                .iter()
+                .map(|n| self::need(&api.directory, n))
+                .collect::<Result<_, _>>()
+                .coded()?,
+            age,
+            open_at,
+            count: look.field("totalCount").exists(),
+            facets: wants_facets,
+            limit: size,
+            offset: start,
+            ..SearchRequest::default()
+        };
+        let results = api.index.search(&request).map_err(|e| ApiError::Internal(e.to_string())).coded()?;
+        let info = SearchInfo {
+            total_count: results.total,
+            detected_needs: results
+                .understood
+                .needs
+                .iter()
+                .map(|n| DetectedNeed { code: n.code.to_string(), label: n.label.clone(), matched: n.matched.clone() })
+                .collect(),
+            need_facets: results
+                .facets
+                .needs
+                .iter()
+                .map(|(k, c)| FacetCount { value: k.to_string(), count: *c })
+                .collect(),
+            kind_facets: results
+                .facets
+                .kinds
+                .iter()
+                .map(|(k, c)| FacetCount { value: k.to_string(), count: *c })
+                .collect(),
+        };
+        let has_next = results.total.map_or(results.hits.len() == size, |t| start + size < t);
+        let mut connection = Connection::with_additional_fields(start > 0, has_next, info);
+        for (i, hit) in results.hits.into_iter().enumerate() {
+            let Some(resource) = resource(api, &hit.id) else { continue };
+            connection.edges.push(Edge::new(
+                cursor(start + i),
+                SearchHit {
+                    resource,
+                    score: hit.score,
+                    reason: hit.reason,
+                    snippet: hit.snippet.fragment,
+                    highlights: hit.snippet.highlights.iter().map(|(a, b)| vec![*a, *b]).collect(),
+                    matched_needs: hit.matched_needs.iter().map(ToString::to_string).collect(),
+                },
+            ));
+        }
+        Ok(connection)
+    }
+
+    /// Where to refer a person: places for the situation, preferring those the worker's
+    /// own place already reaches (つなぎ先).
+    #[allow(clippy::too_many_arguments)] // each argument is something a caller may say about the person
+    async fn where_to_refer(
+        &self,
+        ctx: &Context<'_>,
+        situation: String,
+        municipality: Option<String>,
+        age: Option<u8>,
+        #[graphql(desc = "The household in words (ひとり親).")] household: Option<String>,
+        #[graphql(desc = "The worker's own place, by steward's id.")] from: Option<String>,
+        #[graphql(desc = "How many, 1 to 100.")] first: i32,
+    ) -> Result<Vec<Suggestion>> {
+        let api = api(ctx);
+        let (_, size) = page(first, None).coded()?;
+        let from = from
+            .map(|f| Id::parse(&f).ok().filter(|id| api.graph.node(id).is_some()).ok_or(f))
+            .transpose()
+            .map_err(|f| ApiError::NotFound(format!("no organization or resource `{f}`")))
+            .coded()?;
+        let request = ReferRequest {
+            situation,
+            municipality: self::municipality(&api.directory, municipality.as_deref()).coded()?,
+            age,
+            household,
+            from,
+            limit: size,
+            ..ReferRequest::default()
+        };
+        let results = yorisoi_search::where_to_refer(&api.index, &api.graph, &request)
+            .map_err(|e| ApiError::Internal(e.to_string()))
+            .coded()?;
+        Ok(results
+            .suggestions
+            .into_iter()
+            .filter_map(|s| {
+                Some(Suggestion {
+                    resource: resource(api, &s.hit.id)?,
+                    reason: s.hit.reason,
+                    path: s.path.as_ref().map(hops),
+                })
+            })
+            .collect())
+    }
+
+    /// The shortest referral chains from a place to places that address a need (紹介経路).
+    async fn referral_paths(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Steward's id of the starting place.")] from: String,
+        #[graphql(desc = "Need code or label.")] need: String,
+        municipality: Option<String>,
+        #[graphql(default = 4, desc = "At most this many hops, 1 to 6.")] max_hops: i32,
+        age: Option<u8>,
+    ) -> Result<Vec<ReferralPath>> {
+        let api = api(ctx);
+        if !(1..=6).contains(&max_hops) {
+            return Err(ApiError::BadUserInput(format!("`maxHops` must be between 1 and 6, not {max_hops}"))).coded();
+        }
+        let from = Id::parse(&from).map_err(|_| ApiError::BadUserInput(format!("`{from}` is not an id"))).coded()?;
+        let mut query = PathQuery::new(from, self::need(&api.directory, &need).coded()?);
+        query.municipality = self::municipality(&api.directory, municipality.as_deref()).coded()?;
+        query.max_hops = max_hops as usize;
+        query.person = Some(Person { age, residence: query.municipality });
+        let paths = api.graph.paths(&query).map_err(|e| ApiError::NotFound(e.to_string())).coded()?;
+        Ok(paths
+            .iter()
+            .filter_map(|p| Some(ReferralPath { target: resource(api, &p.target)?, hops: hops(p) }))
+            .collect())
+    }
+
+    /// The stewards' audit of the referral network (ネットワーク点検).
+    async fn audit(
+        &self,
+        ctx: &Context<'_>,
+        municipality: Option<String>,
+        #[graphql(desc = "The day staleness is measured from; default today in Japan.")] today: Option<
+            chrono::NaiveDate,
+        >,
+    ) -> Result<Vec<Finding>> {
+        let api = api(ctx);
+        let today = today.unwrap_or_else(|| (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive());
+        let mut options = AuditOptions::new(today);
+        options.municipality = self::municipality(&api.directory, municipality.as_deref()).coded()?;
+        Ok(api
+            .graph
+            .audit(&options)
+            .findings
+            .into_iter()
+            .map(|f| Finding {
+                code: f.code.code().to_owned(),
+                severity: f.severity.code().to_owned(),
+                need: f.need.map(|n| n.to_string()),
+                records: f.records.iter().map(ToString::to_string).collect(),
+                message: f.message,
+                suggestion: f.suggestion,
+            })
+            .collect())
+    }
+
+    /// The need taxonomy (困りごと).
+    async fn needs(&self, ctx: &Context<'_>) -> Vec<Need> {
+        api(ctx).directory.needs.iter().cloned().map(Need).collect()
+    }
+
+    /// The kind taxonomy with local names (支援資源の種類).
+    async fn kinds(&self, ctx: &Context<'_>) -> Vec<Kind> {
+        api(ctx).directory.kinds.iter().cloned().map(Kind).collect()
+    }
+
+    /// Municipalities in the directory (自治体).
+    async fn municipalities(&self, ctx: &Context<'_>) -> Vec<Municipality> {
+        api(ctx).directory.municipalities.iter().cloned().map(Municipality).collect()
+    }
+}

@@ -1,0 +1,376 @@
+//! GraphQL types over the domain types: each wraps a domain record and the directory
+//! it lives in, so nested fields (a resource's operators, a need's parent) resolve
+//! without another query.
+
+use std::sync::Arc;
+
+use async_graphql::{ID, Interface, Object, SimpleObject};
+use chrono::NaiveDateTime;
+use yorisoi_core as core;
+use yorisoi_core::{Directory, Openness};
+
+use crate::global_id::{NodeType, encode};
+
+/// A record with a global id (Relay).
+#[allow(clippy::large_enum_variant)] // one value per `node` answer; boxing buys nothing here
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "A global id; pass it to `node` to fetch the record again."))]
+pub enum Node {
+    Resource(Resource),
+    Organization(Organization),
+}
+
+/// A need (困りごと) such as 孤独・孤立 or 8050問題.
+pub struct Need(pub core::Need);
+
+/// A need (困りごと) such as 孤独・孤立 or 8050問題.
+#[Object]
+impl Need {
+    /// Stable code (`8050`, `isolation`).
+    async fn code(&self) -> &str {
+        self.0.code.as_str()
+    }
+    /// Japanese label (ラベル).
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+    /// Reading in kana (よみ).
+    async fn kana(&self) -> Option<&str> {
+        self.0.kana.as_deref()
+    }
+    /// The broader need's code (親コード).
+    async fn parent(&self) -> Option<&str> {
+        self.0.parent.as_ref().map(core::Id::as_str)
+    }
+    /// Other words and spellings (同義語・表記ゆれ).
+    async fn synonyms(&self) -> &[String] {
+        &self.0.synonyms
+    }
+}
+
+/// The name a kind goes by in a municipality (地域での呼び名).
+#[derive(SimpleObject)]
+pub struct LocalName {
+    /// 全国地方公共団体コード of the municipality.
+    pub municipality: String,
+    /// The local name (長寿サポートセンター).
+    pub name: String,
+}
+
+/// A kind of resource (支援資源の種類) such as 地域包括支援センター.
+pub struct Kind(pub core::Kind);
+
+/// A kind of resource (支援資源の種類) such as 地域包括支援センター.
+#[Object]
+impl Kind {
+    /// Stable code.
+    async fn code(&self) -> &str {
+        self.0.code.as_str()
+    }
+    /// Japanese label.
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+    /// The broader kind's code.
+    async fn parent(&self) -> Option<&str> {
+        self.0.parent.as_ref().map(core::Id::as_str)
+    }
+    /// Names by municipality (江東区: 長寿サポートセンター).
+    async fn local_names(&self) -> Vec<LocalName> {
+        self.0
+            .local_names
+            .iter()
+            .map(|l| LocalName { municipality: l.municipality.to_string(), name: l.name.clone() })
+            .collect()
+    }
+    /// Whether a person can bring any worry to places of this kind (相談窓口).
+    async fn entry_window(&self) -> bool {
+        self.0.entry_window
+    }
+}
+
+/// A prefecture, city or ward (自治体).
+pub struct Municipality(pub core::Municipality);
+
+/// A prefecture, city or ward (自治体).
+#[Object]
+impl Municipality {
+    /// 全国地方公共団体コード (131083).
+    async fn code(&self) -> String {
+        self.0.code.to_string()
+    }
+    /// Name (江東区).
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Reading in kana.
+    async fn kana(&self) -> Option<&str> {
+        self.0.kana.as_deref()
+    }
+    /// The enclosing municipality's code (東京都 130001).
+    async fn parent(&self) -> Option<String> {
+        self.0.parent.map(|p| p.to_string())
+    }
+}
+
+/// How to reach a place (連絡先). Lines meant for professionals only are not shown.
+#[derive(SimpleObject)]
+pub struct Contact {
+    /// Whom to ask for or what the line is (担当).
+    pub name: Option<String>,
+    /// Phone number (電話).
+    pub phone: Option<String>,
+    /// Fax number (FAX).
+    pub fax: Option<String>,
+    /// Mail address (メール).
+    pub email: Option<String>,
+    /// Web page (ホームページ).
+    pub url: Option<String>,
+    /// When the line answers, in the source's words (受付時間).
+    pub hours: Option<String>,
+}
+
+/// Where a place meets (場所).
+#[derive(SimpleObject)]
+pub struct Location {
+    /// The venue (東尾久本町通りふれあい館).
+    pub name: Option<String>,
+    /// Address as the source gives it (住所).
+    pub address: Option<String>,
+    /// 全国地方公共団体コード.
+    pub municipality: Option<String>,
+    /// Held online.
+    pub online: bool,
+}
+
+/// Whether a place is open at a moment (開所状況).
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenState {
+    /// 開いている.
+    Open,
+    /// 閉まっている.
+    Closed,
+    /// The sources do not say; call first (要確認).
+    Unknown,
+}
+
+impl From<Openness> for OpenState {
+    fn from(openness: Openness) -> Self {
+        match openness {
+            Openness::Open => OpenState::Open,
+            Openness::Closed => OpenState::Closed,
+            Openness::Unknown => OpenState::Unknown,
+        }
+    }
+}
+
+/// Where a record's facts come from (出典).
+#[derive(SimpleObject)]
+pub struct Provenance {
+    /// The source document's id.
+    pub source: String,
+    /// Where in it (section, quote).
+    pub locator: Option<String>,
+    /// When someone last checked (最終確認日), YYYY-MM-DD.
+    pub verified: String,
+}
+
+fn provenance(items: &[core::Provenance]) -> Vec<Provenance> {
+    items
+        .iter()
+        .map(|p| Provenance {
+            source: p.source.to_string(),
+            locator: p.locator.clone(),
+            verified: p.verified.to_string(),
+        })
+        .collect()
+}
+
+/// An organization (運営団体・行政の部課).
+#[derive(Clone)]
+pub struct Organization {
+    pub record: core::Organization,
+    pub directory: Arc<Directory>,
+}
+
+/// An organization (運営団体・行政の部課).
+#[Object]
+impl Organization {
+    /// Global id.
+    async fn id(&self) -> ID {
+        ID(encode(NodeType::Organization, &self.record.id))
+    }
+    /// The steward's id (koto-choju-oen).
+    async fn key(&self) -> &str {
+        self.record.id.as_str()
+    }
+    /// Name (名称).
+    async fn name(&self) -> &str {
+        &self.record.name
+    }
+    /// Reading in kana.
+    async fn kana(&self) -> Option<&str> {
+        self.record.kana.as_deref()
+    }
+    /// Form (種別): local_government, division, social_welfare_council, npo, …
+    async fn kind(&self) -> &str {
+        self.record.kind.code()
+    }
+    /// Japanese label of the form.
+    async fn kind_label(&self) -> &str {
+        self.record.kind.label()
+    }
+    /// The enclosing organization (上位組織: 福祉部 for 長寿応援課).
+    async fn parent(&self) -> Option<Organization> {
+        let parent = self.record.parent.as_ref()?;
+        let record = self.directory.organizations.iter().find(|o| &o.id == parent)?.clone();
+        Some(Organization { record, directory: Arc::clone(&self.directory) })
+    }
+    /// Description (説明).
+    async fn description(&self) -> Option<&str> {
+        self.record.description.as_deref()
+    }
+    /// Public contacts.
+    async fn contacts(&self) -> Vec<Contact> {
+        contacts(&self.record.contacts)
+    }
+    /// Sources of this record.
+    async fn provenance(&self) -> Vec<Provenance> {
+        provenance(&self.record.provenance)
+    }
+}
+
+fn contacts(items: &[core::Contact]) -> Vec<Contact> {
+    items
+        .iter()
+        .filter(|c| !c.staff_only)
+        .map(|c| Contact {
+            name: c.name.clone(),
+            phone: c.phone.clone(),
+            fax: c.fax.clone(),
+            email: c.email.clone(),
+            url: c.url.clone(),
+            hours: c.hours.as_ref().and_then(|h| h.note.clone()),
+        })
+        .collect()
+}
+
+/// A support resource (支援資源): where a person can be referred to.
+#[derive(Clone)]
+pub struct Resource {
+    pub record: core::Resource,
+    pub directory: Arc<Directory>,
+}
+
+/// A support resource (支援資源): where a person can be referred to.
+#[Object]
+impl Resource {
+    /// Global id.
+    async fn id(&self) -> ID {
+        ID(encode(NodeType::Resource, &self.record.id))
+    }
+    /// The steward's id (koto-choju-support-centers).
+    async fn key(&self) -> &str {
+        self.record.id.as_str()
+    }
+    /// Name (名称).
+    async fn name(&self) -> &str {
+        &self.record.name
+    }
+    /// Reading in kana.
+    async fn kana(&self) -> Option<&str> {
+        self.record.kana.as_deref()
+    }
+    /// Kind (種類).
+    async fn kind(&self) -> Option<Kind> {
+        self.directory.kinds.iter().find(|k| k.code == self.record.kind).cloned().map(Kind)
+    }
+    /// Description (説明).
+    async fn description(&self) -> Option<&str> {
+        self.record.description.as_deref()
+    }
+    /// Needs it addresses (対応する困りごと).
+    async fn needs(&self) -> Vec<Need> {
+        self.record
+            .needs
+            .iter()
+            .filter_map(|code| self.directory.needs.iter().find(|n| &n.code == code))
+            .cloned()
+            .map(Need)
+            .collect()
+    }
+    /// Who it is for, in words (対象).
+    async fn audience(&self) -> Option<&str> {
+        self.record.audience.description.as_deref()
+    }
+    /// Youngest age served.
+    async fn age_min(&self) -> Option<u8> {
+        self.record.audience.age_min
+    }
+    /// Oldest age served.
+    async fn age_max(&self) -> Option<u8> {
+        self.record.audience.age_max
+    }
+    /// 全国地方公共団体コード of the municipalities served (対象地域).
+    async fn municipalities(&self) -> Vec<String> {
+        self.record.service_area.municipalities.iter().map(ToString::to_string).collect()
+    }
+    /// Public contacts (連絡先).
+    async fn contacts(&self) -> Vec<Contact> {
+        contacts(&self.record.contacts)
+    }
+    /// Where it meets (場所).
+    async fn locations(&self) -> Vec<Location> {
+        self.record
+            .locations
+            .iter()
+            .map(|l| Location {
+                name: l.name.clone(),
+                address: l.address.clone(),
+                municipality: l.municipality.map(|m| m.to_string()),
+                online: l.online,
+            })
+            .collect()
+    }
+    /// The schedule in the source's words (開催日時・受付時間).
+    async fn schedule(&self) -> Option<&str> {
+        self.record.schedule.note.as_deref()
+    }
+    /// Whether it is open at a Japan-time moment (`2026-11-24T10:00:00`).
+    async fn open_at(&self, at: NaiveDateTime) -> OpenState {
+        self.record.schedule.openness_at(at).into()
+    }
+    /// Free of charge (無料).
+    async fn free(&self) -> Option<bool> {
+        self.record.cost.free
+    }
+    /// Cost in words (費用).
+    async fn cost(&self) -> Option<&str> {
+        self.record.cost.description.as_deref()
+    }
+    /// What to bring (持ち物).
+    async fn bring(&self) -> &[String] {
+        &self.record.application.bring
+    }
+    /// How to apply (申込方法).
+    async fn how_to_apply(&self) -> Option<&str> {
+        self.record.application.how.as_deref()
+    }
+    /// active, paused, planned or ended (実施状況).
+    async fn status(&self) -> &str {
+        self.record.status.code()
+    }
+    /// Who runs it (運営).
+    async fn operators(&self) -> Vec<Organization> {
+        self.record
+            .operators
+            .iter()
+            .filter_map(|id| self.directory.organizations.iter().find(|o| &o.id == id))
+            .map(|o| Organization { record: o.clone(), directory: Arc::clone(&self.directory) })
+            .collect()
+    }
+    /// Sources of this record.
+    async fn provenance(&self) -> Vec<Provenance> {
+        provenance(&self.record.provenance)
+    }
+}
