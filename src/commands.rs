@@ -27,6 +27,19 @@ struct DbArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the GraphQL API (embedded defaults: ./yorisoi.db, loaded from ./seed on first run)
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Seed directory loaded when the store is empty
+        #[arg(long, default_value = "seed")]
+        seed: PathBuf,
+        /// Address to listen on
+        #[arg(long, env = "YORISOI_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
     /// Check every seed file under DIR and report every problem as path:line:col
     Check {
         /// The seed directory (holds *.yaml files)
@@ -96,6 +109,14 @@ struct DataArgs {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check { dir } => Ok(check(&dir)),
+        Command::Serve { db, data, seed, addr } => {
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            runtime.block_on(async {
+                let schema = yorisoi::server::prepare(&db.url, &seed, &data.dir).await?;
+                yorisoi::server::serve(schema, &addr).await
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Load { dir, db } => load(&dir, &db.url),
         Command::Export { dir, db, force } => export(&dir, &db.url, force),
         Command::Search { search, db, data } => search_store(&search, &db.url, &data.dir),

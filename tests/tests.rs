@@ -7,5 +7,6 @@ mod relevance;
 mod search;
 mod seed_data;
 mod seed_schema;
+mod server;
 mod store;
 mod support;
