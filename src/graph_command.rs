@@ -10,7 +10,7 @@ use yorisoi_core::graph::{Audit, AuditOptions, Path, PathQuery, Person};
 use yorisoi_core::{Directory, Id, ReferralGraph};
 use yorisoi_search::{ReferRequest, ReferResults, SearchIndex};
 
-use crate::search_command::{now_in_japan, phone_of, resolve_code, resolve_municipality};
+use crate::search_command::{now_in_japan, phone_of, resolve_municipality};
 
 /// `yorisoi paths`.
 #[derive(Debug, clap::Args)]
@@ -77,7 +77,7 @@ pub struct ReferArgs {
 }
 
 fn need_code(directory: &Directory, text: &str) -> anyhow::Result<Id> {
-    resolve_code("need", text, directory.needs.iter().map(|n| (&n.code, n.label.as_str())))
+    Ok(directory.find_need(text)?)
 }
 
 fn node_id(graph: &ReferralGraph, text: &str) -> anyhow::Result<Id> {

@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
 use chrono::{Duration, NaiveDateTime, Utc};
 use serde_json::json;
 use yorisoi_core::{Directory, Id, MunicipalityCode};
@@ -44,45 +43,15 @@ pub fn now_in_japan() -> NaiveDateTime {
     (Utc::now() + Duration::hours(9)).naive_utc()
 }
 
-/// A municipality by code or by exact name; an ambiguous name (北区) asks for the code.
+/// A municipality by code or exact name (the directory's lookup).
 pub fn resolve_municipality(directory: &Directory, text: &str) -> anyhow::Result<MunicipalityCode> {
-    if let Ok(code) = MunicipalityCode::parse(text) {
-        return Ok(code);
-    }
-    let matches: Vec<_> = directory.municipalities.iter().filter(|m| m.name == text).collect();
-    match matches.as_slice() {
-        [one] => Ok(one.code),
-        [] => bail!("unknown municipality `{text}`; give its name as in the directory (江東区) or its code (131083)"),
-        many => bail!(
-            "`{text}` names several municipalities: {}; give the code",
-            many.iter().map(|m| format!("{} ({})", m.code, m.name)).collect::<Vec<_>>().join(", ")
-        ),
-    }
-}
-
-pub fn resolve_code<'a>(
-    what: &str,
-    text: &str,
-    mut entries: impl Iterator<Item = (&'a Id, &'a str)>,
-) -> anyhow::Result<Id> {
-    entries
-        .find(|(code, label)| code.as_str() == text || *label == text)
-        .map(|(code, _)| code.clone())
-        .with_context(|| format!("unknown {what} `{text}`; give its label or code as in seed/taxonomy.yaml"))
+    Ok(directory.find_municipality(text)?)
 }
 
 pub fn request(directory: &Directory, args: &SearchArgs) -> anyhow::Result<SearchRequest> {
     let municipality = args.municipality.as_deref().map(|m| resolve_municipality(directory, m)).transpose()?;
-    let needs = args
-        .need
-        .iter()
-        .map(|n| resolve_code("need", n, directory.needs.iter().map(|x| (&x.code, x.label.as_str()))))
-        .collect::<anyhow::Result<_>>()?;
-    let kinds = args
-        .kind
-        .iter()
-        .map(|k| resolve_code("kind", k, directory.kinds.iter().map(|x| (&x.code, x.label.as_str()))))
-        .collect::<anyhow::Result<_>>()?;
+    let needs = args.need.iter().map(|n| directory.find_need(n)).collect::<Result<_, _>>()?;
+    let kinds = args.kind.iter().map(|k| directory.find_kind(k)).collect::<Result<_, _>>()?;
     Ok(SearchRequest {
         text: args.query.clone(),
         municipality,

@@ -120,6 +120,59 @@ impl Directory {
     }
 }
 
+/// Why a name or code typed by a person names no single record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LookupError {
+    #[error("unknown {what} `{text}`; give its {hint}")]
+    Unknown { what: &'static str, text: String, hint: &'static str },
+    #[error("`{text}` names several municipalities: {}; give the code", .candidates.join(", "))]
+    Ambiguous { text: String, candidates: Vec<String> },
+}
+
+impl Directory {
+    /// A municipality by code (131083) or exact name (江東区); an ambiguous name asks for the code.
+    pub fn find_municipality(&self, text: &str) -> Result<MunicipalityCode, LookupError> {
+        if let Ok(code) = MunicipalityCode::parse(text) {
+            return Ok(code);
+        }
+        let matches: Vec<&Municipality> = self.municipalities.iter().filter(|m| m.name == text).collect();
+        match matches.as_slice() {
+            [one] => Ok(one.code),
+            [] => Err(LookupError::Unknown {
+                what: "municipality",
+                text: text.to_owned(),
+                hint: "name as in the directory (江東区) or its code (131083)",
+            }),
+            many => Err(LookupError::Ambiguous {
+                text: text.to_owned(),
+                candidates: many.iter().map(|m| format!("{} ({})", m.code, m.name)).collect(),
+            }),
+        }
+    }
+
+    /// A need by code (`8050`) or label (8050問題).
+    pub fn find_need(&self, text: &str) -> Result<Id, LookupError> {
+        self.needs.iter().find(|n| n.code.as_str() == text || n.label == text).map(|n| n.code.clone()).ok_or_else(
+            || LookupError::Unknown {
+                what: "need",
+                text: text.to_owned(),
+                hint: "label or code as in seed/taxonomy.yaml",
+            },
+        )
+    }
+
+    /// A kind by code or label.
+    pub fn find_kind(&self, text: &str) -> Result<Id, LookupError> {
+        self.kinds.iter().find(|k| k.code.as_str() == text || k.label == text).map(|k| k.code.clone()).ok_or_else(
+            || LookupError::Unknown {
+                what: "kind",
+                text: text.to_owned(),
+                hint: "label or code as in seed/taxonomy.yaml",
+            },
+        )
+    }
+}
+
 /// `start` and its parent, grandparent, … as `parents` records them. Stops at a
 /// repeat, so a cycle (which validation reports) cannot loop here.
 pub fn chain_to_root<K: Clone + Eq + std::hash::Hash>(parents: &HashMap<K, Option<K>>, start: &K) -> Vec<K> {

@@ -19,7 +19,7 @@ pub mod taxonomy;
 pub mod validate;
 
 pub use contact::{Contact, Location};
-pub use directory::{Directory, RecordKind, chain_to_root};
+pub use directory::{Directory, LookupError, RecordKind, chain_to_root};
 pub use graph::ReferralGraph;
 pub use ids::{Id, IdError, MunicipalityCode};
 pub use organization::{Organization, OrganizationKind};

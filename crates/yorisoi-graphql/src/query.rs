@@ -148,25 +148,11 @@ fn page(first: i32, after: Option<&str>) -> Result<(usize, usize), ApiError> {
 }
 
 fn municipality(directory: &Directory, text: Option<&str>) -> Result<Option<MunicipalityCode>, ApiError> {
-    let Some(text) = text else { return Ok(None) };
-    if let Ok(code) = MunicipalityCode::parse(text) {
-        return Ok(Some(code));
-    }
-    match directory.municipalities.iter().filter(|m| m.name == text).collect::<Vec<_>>().as_slice() {
-        [one] => Ok(Some(one.code)),
-        _ => {
-            Err(ApiError::BadUserInput(format!("unknown municipality `{text}`; give its code (131083) or exact name")))
-        }
-    }
+    text.map(|t| directory.find_municipality(t)).transpose().map_err(|e| ApiError::BadUserInput(e.to_string()))
 }
 
 fn need(directory: &Directory, text: &str) -> Result<Id, ApiError> {
-    directory
-        .needs
-        .iter()
-        .find(|n| n.code.as_str() == text || n.label == text)
-        .map(|n| n.code.clone())
-        .ok_or_else(|| ApiError::BadUserInput(format!("unknown need `{text}`; give its code or label")))
+    directory.find_need(text).map_err(|e| ApiError::BadUserInput(e.to_string()))
 }
 
 fn resource(api: &Api, id: &Id) -> Option<Resource> {
