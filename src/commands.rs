@@ -36,9 +36,20 @@ enum Command {
         /// Seed directory loaded when the store is empty
         #[arg(long, default_value = "seed")]
         seed: PathBuf,
-        /// Address to listen on
+        /// Address to listen on (port 0: any free port, printed on start)
         #[arg(long, env = "YORISOI_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Make a bearer token for a steward or a staff member; prints the token once and
+    /// the line to add to the tokens file (which keeps only its hash)
+    Token {
+        /// Who holds it (recorded in the change log), e.g. koto-steward
+        name: String,
+        /// steward (edits and staff fields) or staff (staff fields and the change log)
+        #[arg(long, default_value = "steward")]
+        role: String,
     },
     /// Check every seed file under DIR and report every problem as path:line:col
     Check {
@@ -98,6 +109,29 @@ enum Command {
     Schema,
 }
 
+/// How the server is exposed.
+#[derive(Debug, clap::Args)]
+struct ServerArgs {
+    /// Tokens file: `ROLE NAME sha256:HEX` lines (make them with `yorisoi token`)
+    #[arg(long = "tokens", env = "YORISOI_TOKENS_FILE")]
+    tokens_file: Option<PathBuf>,
+    /// Token lines in the environment, `;`-separated, added to the file's
+    #[arg(long = "token-lines", env = "YORISOI_TOKENS", hide = true)]
+    token_lines: Option<String>,
+    /// Do not serve GraphiQL on GET /graphql
+    #[arg(long, env = "YORISOI_NO_GRAPHIQL")]
+    no_graphiql: bool,
+    /// Do not answer introspection (__schema, __type)
+    #[arg(long, env = "YORISOI_NO_INTROSPECTION")]
+    no_introspection: bool,
+    /// An origin browsers may call the API from (CORS); repeat or separate with commas
+    #[arg(long = "cors-origin", env = "YORISOI_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origins: Vec<String>,
+    /// GraphQL requests answered at once; more are refused with 503 (load shedding)
+    #[arg(long, env = "YORISOI_MAX_CONCURRENT", default_value_t = 64)]
+    max_concurrent: usize,
+}
+
 /// Where Yorisoi keeps its search index.
 #[derive(Debug, clap::Args)]
 struct DataArgs {
@@ -106,15 +140,27 @@ struct DataArgs {
     dir: PathBuf,
 }
 
+impl Cli {
+    /// Whether this run is the long-lived server.
+    pub fn is_server(&self) -> bool {
+        matches!(self.command, Command::Serve { .. })
+    }
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check { dir } => Ok(check(&dir)),
-        Command::Serve { db, data, seed, addr } => {
-            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            runtime.block_on(async {
-                let schema = yorisoi::server::prepare(&db.url, &seed, &data.dir).await?;
-                yorisoi::server::serve(schema, &addr).await
-            })?;
+        Command::Serve { db, data, seed, addr, server } => {
+            serve(&db.url, &seed, &data.dir, &addr, server)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token { name, role } => {
+            let role = yorisoi_graphql::Role::from_code(&role)
+                .with_context(|| format!("unknown role `{role}`; use `steward` or `staff`"))?;
+            let (token, line) = yorisoi_graphql::new_token(&name, role).context("the system has no randomness")?;
+            println!("{token}");
+            eprintln!("Give the token above to {name}; it is not stored anywhere.");
+            eprintln!("Add this line to the tokens file (yorisoi serve --tokens FILE):\n{line}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Load { dir, db } => load(&dir, &db.url),
@@ -143,6 +189,30 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn serve(url: &str, seed: &Path, data_dir: &Path, addr: &str, args: ServerArgs) -> anyhow::Result<()> {
+    let tokens = yorisoi::server::tokens(args.tokens_file.as_deref(), args.token_lines.as_deref())?;
+    let cors_origins = args
+        .cors_origins
+        .iter()
+        .filter(|o| !o.trim().is_empty())
+        .map(|o| axum::http::HeaderValue::from_str(o.trim()).with_context(|| format!("`{o}` is not an origin")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    anyhow::ensure!(args.max_concurrent > 0, "--max-concurrent must be at least 1");
+    let options = yorisoi::server::ServerOptions {
+        graphiql: !args.no_graphiql,
+        cors_origins,
+        max_concurrent: args.max_concurrent,
+        ..yorisoi::server::ServerOptions::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let live = yorisoi::server::prepare(url, seed, data_dir).await?;
+        tracing::info!(tokens = tokens.len(), "starting");
+        let service = yorisoi::server::service(live, tokens, !args.no_introspection);
+        yorisoi::server::serve(service, &options, addr).await
+    })
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

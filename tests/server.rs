@@ -1,81 +1,334 @@
-//! The HTTP server's routes without a socket (`oneshot`), on the seed directory.
+//! The HTTP server's routes without a socket (`oneshot`), on the seed directory in a
+//! real store: the hostile-request corpus, tokens, CORS, load shedding, the timeout,
+//! GraphiQL, /metrics, and snapshots of answers.
 
-use std::sync::Arc;
+use std::time::Duration;
 
-use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode, header};
-use serde_json::Value;
+use axum::body::{Body, Bytes, to_bytes};
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use serde_json::{Value, json};
 use tower::ServiceExt;
-use yorisoi::server::{MAX_BODY_BYTES, api, app};
+use yorisoi::server::{AppState, MAX_BODY_BYTES, ServerOptions, app};
+use yorisoi_graphql::{Tokens, hash_token};
 
-use crate::support::seed_dir;
+use crate::support::{TestDb, assert_snapshot, seed_dir};
 
-fn router() -> axum::Router {
-    let directory = Arc::new(yorisoi_seed::read_dir(&seed_dir()).unwrap().directory);
-    let index = yorisoi_search::SearchIndex::in_ram(&directory).unwrap();
-    app(yorisoi_graphql::schema(api(directory, index)))
+pub const STEWARD_TOKEN: &str = "ys_test-steward-token";
+pub const STAFF_TOKEN: &str = "ys_test-staff-token";
+
+/// The tokens file lines for the two test tokens.
+pub fn token_lines() -> String {
+    format!("steward koto-steward {}\nstaff koto-counter {}", hash_token(STEWARD_TOKEN), hash_token(STAFF_TOKEN))
+}
+
+/// The seed directory in a fresh store, served by the router.
+struct Harness {
+    runtime: tokio::runtime::Runtime,
+    router: axum::Router,
+    state: AppState,
+    _db: TestDb,
+    _data: tempfile::TempDir,
+}
+
+impl Harness {
+    fn new(options: ServerOptions) -> Self {
+        Self::with(options, true)
+    }
+
+    fn with(options: ServerOptions, introspection: bool) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let db = TestDb::new();
+        let data = tempfile::tempdir().unwrap();
+        let live = runtime.block_on(yorisoi::server::prepare(&db.url, &seed_dir(), data.path())).unwrap();
+        let tokens = Tokens::parse(&token_lines(), "test").unwrap();
+        let service = yorisoi::server::service(live, tokens, introspection);
+        let state = AppState::new(service, &options);
+        Harness { router: app(state.clone(), &options), state, runtime, _db: db, _data: data }
+    }
+
+    fn send(&self, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
+        self.runtime.block_on(async {
+            let response = self.router.clone().oneshot(request).await.unwrap();
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = to_bytes(response.into_body(), 1 << 22).await.unwrap();
+            (status, headers, String::from_utf8_lossy(&body).into_owned())
+        })
+    }
+
+    /// POSTs a GraphQL body as JSON; returns the status and the parsed body.
+    fn graphql(&self, body: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut request = post(body.to_owned(), "application/json");
+        if let Some(token) = token {
+            request.headers_mut().insert(header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+        }
+        let (status, _, body) = self.send(request);
+        (status, serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}")))
+    }
+
+    fn query(&self, query: &str) -> Value {
+        let (status, body) = self.graphql(&json!({ "query": query }).to_string(), None);
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// The server still answers an ordinary query.
+    fn still_serves(&self) {
+        let body = self.query("{ needs { code } }");
+        assert!(body["data"]["needs"].as_array().is_some_and(|n| n.len() == 20), "{body}");
+    }
 }
 
 fn post(body: impl Into<Body>, content_type: &str) -> Request<Body> {
     Request::post("/graphql").header(header::CONTENT_TYPE, content_type).body(body.into()).unwrap()
 }
 
-async fn send(request: Request<Body>) -> (StatusCode, String) {
-    let response = router().oneshot(request).await.unwrap();
-    let status = response.status();
-    let body = to_bytes(response.into_body(), 1 << 20).await.unwrap();
-    (status, String::from_utf8_lossy(&body).into_owned())
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("(none)")
 }
 
 #[test]
 fn a_search_over_http() {
-    runtime().block_on(async {
-        let query = r#"{"query":"{ search(query: \"ふーどばんく 八王子\", first: 1) { edges { node { resource { name } } } } }"}"#;
-        let (status, body) = send(post(query, "application/json")).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let json: Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(json["data"]["search"]["edges"][0]["node"]["resource"]["name"], "フードバンク八王子");
-    });
+    let harness = Harness::new(ServerOptions::default());
+    let body =
+        harness.query(r#"{ search(query: "ふーどばんく 八王子", first: 1) { edges { node { resource { name } } } } }"#);
+    assert_eq!(body["data"]["search"]["edges"][0]["node"]["resource"]["name"], "フードバンク八王子");
 }
 
 #[test]
-fn health_and_readiness() {
-    runtime().block_on(async {
-        let (status, body) = send(Request::get("/healthz").body(Body::empty()).unwrap()).await;
-        assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
-        let (status, _) = send(Request::get("/readyz").body(Body::empty()).unwrap()).await;
-        assert_eq!(status, StatusCode::OK);
-    });
+fn health_readiness_and_metrics() {
+    let harness = Harness::new(ServerOptions::default());
+    let (status, _, body) = harness.send(Request::get("/healthz").body(Body::empty()).unwrap());
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+    let (status, _, _) = harness.send(Request::get("/readyz").body(Body::empty()).unwrap());
+    assert_eq!(status, StatusCode::OK);
+    harness.still_serves();
+    harness.graphql(r#"{"query":"{ resources(first: 0) { totalCount } }"}"#, None);
+    let (status, headers, text) = harness.send(Request::get("/metrics").body(Body::empty()).unwrap());
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/plain; version=0.0.4");
+    assert!(text.contains("yorisoi_http_requests_total{route=\"/graphql\",status=\"200\"} 2\n"), "{text}");
+    assert!(text.contains("yorisoi_graphql_errors_total{code=\"BAD_USER_INPUT\"} 1\n"), "{text}");
+    assert!(text.contains("yorisoi_directory_resources 38\n"), "{text}");
+    assert!(text.contains("yorisoi_http_request_duration_seconds_count{route=\"/graphql\"} 2\n"), "{text}");
+}
+
+/// Each hostile request gets its status and code, and the server answers the next one.
+#[test]
+fn hostile_requests_are_refused_with_their_code_while_the_server_keeps_serving() {
+    let harness = Harness::new(ServerOptions::default());
+    let mut nested = String::from("name");
+    for _ in 0..15 {
+        nested = format!("parent {{ {nested} }}");
+    }
+    let deep = format!(r#"{{ resource(id: "koto-choju-oen-window") {{ operators {{ {nested} }} }} }}"#);
+    let aliases: String = (0..3000).map(|i| format!("a{i}: needs {{ code }} ")).collect();
+    let search_flood: String =
+        (0..120).map(|i| format!(r#"s{i}: search(query: "食", first: 100) {{ edges {{ cursor }} }} "#)).collect();
+    let list_nesting = format!(
+        "{{ search(query: \"x\", first: 1, needs: {}\"food\"{}) {{ edges {{ cursor }} }} }}",
+        "[".repeat(40),
+        "]".repeat(40)
+    );
+    let directives = format!("{{ needs {} {{ code }} }}", "@include(if: true) ".repeat(10));
+    let cases: Vec<(&str, String, StatusCode, &str)> = vec![
+        ("deep nesting", deep, StatusCode::OK, "GRAPHQL_VALIDATION_FAILED"),
+        ("alias flood", format!("{{ {aliases} }}"), StatusCode::OK, "GRAPHQL_VALIDATION_FAILED"),
+        ("expensive alias flood", format!("{{ {search_flood} }}"), StatusCode::OK, "GRAPHQL_VALIDATION_FAILED"),
+        ("nested list argument", list_nesting, StatusCode::OK, "GRAPHQL_VALIDATION_FAILED"),
+        ("directive flood", directives, StatusCode::OK, "GRAPHQL_VALIDATION_FAILED"),
+        ("huge first", "{ resources(first: 100000) { totalCount } }".to_owned(), StatusCode::OK, "BAD_USER_INPUT"),
+        (
+            "negative first",
+            "{ search(query: \"食\", first: -1) { edges { cursor } } }".to_owned(),
+            StatusCode::OK,
+            "BAD_USER_INPUT",
+        ),
+        ("syntax error", "{ needs { code }".to_owned(), StatusCode::OK, "GRAPHQL_PARSE_FAILED"),
+        ("unknown field", "{ needz { code } }".to_owned(), StatusCode::OK, "GRAPHQL_VALIDATION_FAILED"),
+    ];
+    for (name, query, status, expected) in cases {
+        let (got, body) = harness.graphql(&json!({ "query": query }).to_string(), None);
+        assert_eq!((got, code(&body)), (status, expected), "{name}: {body}");
+        assert!(body["data"].is_null(), "{name}: nothing runs: {body}");
+        harness.still_serves();
+    }
+
+    let transport: Vec<(&str, Request<Body>, StatusCode, &str)> = vec![
+        (
+            "batch",
+            post(r#"[{"query":"{ needs { code } }"}]"#, "application/json"),
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+        ),
+        ("malformed JSON", post(r#"{"query": "#, "application/json"), StatusCode::BAD_REQUEST, "BAD_REQUEST"),
+        ("not a request", post(r#"{"q": 1}"#, "application/json"), StatusCode::BAD_REQUEST, "BAD_REQUEST"),
+        (
+            "text/plain (a cross-site form can send it)",
+            post(r#"{"query":"{ needs { code } }"}"#, "text/plain"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+        ),
+        (
+            "form",
+            post("query=%7B%7D", "application/x-www-form-urlencoded"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+        ),
+        (
+            "no content type",
+            Request::post("/graphql").body(Body::from(r#"{"query":"{ needs { code } }"}"#)).unwrap(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+        ),
+        (
+            "unknown token",
+            {
+                let mut r = post(r#"{"query":"{ needs { code } }"}"#, "application/json");
+                r.headers_mut().insert(header::AUTHORIZATION, "Bearer ys_guessed".parse().unwrap());
+                r
+            },
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+        ),
+        (
+            "basic auth",
+            {
+                let mut r = post(r#"{"query":"{ needs { code } }"}"#, "application/json");
+                r.headers_mut().insert(header::AUTHORIZATION, "Basic dXNlcjpwYXNz".parse().unwrap());
+                r
+            },
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+        ),
+    ];
+    for (name, request, status, expected) in transport {
+        let (got, _, body) = harness.send(request);
+        let body: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{name}: {e}: {body}"));
+        assert_eq!((got, code(&body)), (status, expected), "{name}: {body}");
+        harness.still_serves();
+    }
+
+    // An oversized body: refused from its Content-Length before anything is read…
+    let huge = format!(r#"{{"query":"{{ needs {{ code }} }}","padding":"{}"}}"#, "x".repeat(MAX_BODY_BYTES));
+    let mut request = post(huge.clone(), "application/json");
+    request.headers_mut().insert(header::CONTENT_LENGTH, huge.len().into());
+    assert_eq!(harness.send(request).0, StatusCode::PAYLOAD_TOO_LARGE);
+    // …and, sent without a length, cut off while it is read.
+    let chunks = futures_util::stream::iter(
+        huge.into_bytes().chunks(4096).map(|c| Ok::<_, std::io::Error>(Bytes::copy_from_slice(c))).collect::<Vec<_>>(),
+    );
+    assert_eq!(harness.send(post(Body::from_stream(chunks), "application/json")).0, StatusCode::PAYLOAD_TOO_LARGE);
+    harness.still_serves();
 }
 
 #[test]
-fn hostile_requests_are_refused_with_their_status() {
-    runtime().block_on(async {
-        // An oversized body: refused from its Content-Length before anything is read…
-        let huge = format!(r#"{{"query":"{{ needs {{ code }} }}","padding":"{}"}}"#, "x".repeat(MAX_BODY_BYTES));
-        let mut request = post(huge.clone(), "application/json");
-        request.headers_mut().insert(header::CONTENT_LENGTH, huge.len().into());
-        let (status, _) = send(request).await;
-        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-        // …and, without a length, cut off while the GraphQL extractor reads it.
-        let (status, _) = send(post(huge, "application/json")).await;
-        assert!(status.is_client_error(), "{status}");
-        // Batches are not served.
-        let (status, _) = send(post(r#"[{"query":"{ needs { code } }"}]"#, "application/json")).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        // Malformed JSON.
-        let (status, _) = send(post(r#"{"query": "#, "application/json")).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
-        // A huge page size is a GraphQL error with its code, and the server goes on.
-        let (status, body) =
-            send(post(r#"{"query":"{ resources(first: 100000) { totalCount } }"}"#, "application/json")).await;
-        assert_eq!(status, StatusCode::OK);
-        assert!(body.contains("BAD_USER_INPUT"), "{body}");
-        let (status, _) = send(post(r#"{"query":"{ needs { code } }"}"#, "application/json")).await;
-        assert_eq!(status, StatusCode::OK);
-    });
+fn a_request_past_its_time_is_answered_408_and_others_go_on() {
+    let harness = Harness::new(ServerOptions { timeout: Duration::from_millis(200), ..ServerOptions::default() });
+    // A body that never finishes (a slow client) holds nothing past the timeout.
+    let never = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
+    let (status, _, _) = harness.send(post(Body::from_stream(never), "application/json"));
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+    harness.still_serves();
+}
+
+#[test]
+fn requests_over_the_concurrency_limit_are_shed_not_queued() {
+    let harness = Harness::new(ServerOptions { max_concurrent: 2, ..ServerOptions::default() });
+    // Two requests in flight hold both permits.
+    let held = harness.runtime.block_on(harness.state.in_flight.clone().acquire_many_owned(2)).unwrap();
+    let (status, headers, body) = harness.send(post(r#"{"query":"{ needs { code } }"}"#, "application/json"));
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(headers[header::RETRY_AFTER], "1");
+    assert_eq!(code(&serde_json::from_str(&body).unwrap()), "OVERLOADED");
+    // Health checks are not shed, so an orchestrator does not restart a busy server.
+    assert_eq!(harness.send(Request::get("/healthz").body(Body::empty()).unwrap()).0, StatusCode::OK);
+    drop(held);
+    harness.still_serves();
+    let (_, _, metrics) = harness.send(Request::get("/metrics").body(Body::empty()).unwrap());
+    assert!(metrics.contains("yorisoi_http_requests_shed_total 1\n"), "{metrics}");
+}
+
+#[test]
+fn cors_allows_only_listed_origins() {
+    let options =
+        ServerOptions { cors_origins: vec!["https://portal.example.jp".parse().unwrap()], ..ServerOptions::default() };
+    let harness = Harness::new(options);
+    let preflight = |origin: &str| {
+        Request::options("/graphql")
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type,authorization")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (_, allowed, _) = harness.send(preflight("https://portal.example.jp"));
+    assert_eq!(allowed[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://portal.example.jp");
+    let (_, refused, _) = harness.send(preflight("https://evil.example.com"));
+    assert!(refused.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none(), "{refused:?}");
+    // Without a list, no origin is allowed.
+    let closed = Harness::new(ServerOptions::default());
+    let (_, headers, _) = closed.send(preflight("https://portal.example.jp"));
+    assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+}
+
+#[test]
+fn graphiql_and_introspection_can_be_switched_off() {
+    let open = Harness::new(ServerOptions::default());
+    let (status, headers, page) = open.send(Request::get("/graphql").body(Body::empty()).unwrap());
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    assert!(page.contains("GraphiQL.createFetcher"), "{page}");
+    assert_eq!(open.query("{ __schema { queryType { name } } }")["data"]["__schema"]["queryType"]["name"], "QueryRoot");
+
+    let closed = Harness::with(ServerOptions { graphiql: false, ..ServerOptions::default() }, false);
+    let (status, _, _) = closed.send(Request::get("/graphql").body(Body::empty()).unwrap());
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    let (_, body) =
+        closed.graphql(r#"{"query":"{ __schema { queryType { name } } __type(name: \"Resource\") { name } }"}"#, None);
+    assert_eq!(body["data"], json!({ "__schema": null, "__type": null }), "{body}");
+    closed.still_serves();
+}
+
+#[test]
+fn tokens_decide_who_edits_and_who_sees_staff_fields() {
+    let harness = Harness::new(ServerOptions::default());
+    let retire = r#"{"query":"mutation { retireResource(id: \"food-bank-akishima\", note: \"活動終了\") { resource { status } change { actor } } }"}"#;
+    let (status, body) = harness.graphql(retire, None);
+    assert_eq!((status, code(&body)), (StatusCode::OK, "UNAUTHENTICATED"), "{body}");
+    let (_, body) = harness.graphql(retire, Some(STAFF_TOKEN));
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    let (status, body) = harness.graphql(retire, Some(STEWARD_TOKEN));
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body["data"]["retireResource"],
+        json!({ "resource": { "status": "ended" }, "change": { "actor": "koto-steward" } })
+    );
+    let log = r#"{"query":"{ changes(first: 10) { edges { node { action recordId actor note } } } }"}"#;
+    let (_, body) = harness.graphql(log, Some(STAFF_TOKEN));
+    assert_eq!(
+        body["data"]["changes"]["edges"],
+        json!([{ "node": { "action": "retire_resource", "recordId": "food-bank-akishima", "actor": "koto-steward", "note": "活動終了" } }])
+    );
+}
+
+#[test]
+fn answers_match_their_reviewed_snapshots() {
+    let harness = Harness::new(ServerOptions::default());
+    let search = harness.query(
+        r#"{ search(query: "親が80代で、50代の息子がずっと家にいる", municipality: "江東区", first: 5) {
+            detectedNeeds { code label matched }
+            edges { node { resource { key name } matchedNeeds } } } }"#,
+    );
+    assert_snapshot("search_8050_koto", &search);
+    let refer = harness.query(
+        r#"{ whereToRefer(situation: "食べるものに困っている", municipality: "東久留米市", first: 1) {
+            resource { key name } path { from to kind } } }"#,
+    );
+    assert_snapshot("where_to_refer_food_higashikurume", &refer);
+    let record = json!({ "id": "salon-x", "name": "", "kind": "salonn", "needs": ["isolation", "loneliness"],
+        "provenance": [{ "source": "koto-isolation-platform", "verified": "2026-11-22" }] });
+    let mutation = json!({ "query": "mutation($r: JSON!) { upsertResource(record: $r) { change { number } } }", "variables": { "r": record } });
+    let (_, refused) = harness.graphql(&mutation.to_string(), Some(STEWARD_TOKEN));
+    assert_snapshot("upsert_refused_problems", &refused);
 }

@@ -98,3 +98,20 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Compares `value` with the reviewed snapshot `tests/snapshots/NAME.json`. Locally a
+/// missing or different snapshot is written for review (git diff shows what changed);
+/// under `CI=true` it fails, so only reviewed snapshots land.
+pub fn assert_snapshot(name: &str, value: &serde_json::Value) {
+    let path = repo().join("tests/snapshots").join(format!("{name}.json"));
+    let current = serde_json::to_string_pretty(value).unwrap() + "\n";
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed == current {
+        return;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{} differs from the answer:\n{current}", path.display());
+    }
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, current).unwrap();
+}

@@ -7,6 +7,7 @@ mod relevance;
 mod search;
 mod seed_data;
 mod seed_schema;
+mod serve;
 mod server;
 mod store;
 mod support;

@@ -2,6 +2,7 @@
 //! taxonomies, and the rules a directory must satisfy. No IO: storage, search, the seed
 //! format and the API build on these types.
 
+pub mod change;
 pub mod contact;
 pub mod directory;
 pub mod graph;
@@ -18,6 +19,7 @@ pub mod synthetic;
 pub mod taxonomy;
 pub mod validate;
 
+pub use change::{Action, Change, Edit};
 pub use contact::{Contact, Location};
 pub use directory::{Directory, LookupError, RecordKind, chain_to_root};
 pub use graph::ReferralGraph;

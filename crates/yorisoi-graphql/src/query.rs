@@ -4,25 +4,33 @@ use std::sync::Arc;
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use yorisoi_core::graph::{AuditOptions, PathQuery, Person};
-use yorisoi_core::{Directory, Id, MunicipalityCode, ReferralGraph};
-use yorisoi_search::{ReferRequest, SearchIndex, SearchRequest};
+use yorisoi_core::{Directory, Id, MunicipalityCode};
+use yorisoi_search::{ReferRequest, SearchRequest};
 
 use crate::error::{ApiError, Coded};
 use crate::global_id::{NodeType, cursor, decode, offset};
+use crate::live::Snapshot;
+use crate::mutation::ChangeEntry;
 use crate::types::{Kind, Municipality, Need, Node, Organization, Resource};
-
-/// What the schema answers from: one consistent snapshot.
-#[derive(Debug)]
-pub struct Api {
-    pub directory: Arc<Directory>,
-    pub index: Arc<SearchIndex>,
-    pub graph: Arc<ReferralGraph>,
-}
 
 /// The largest page any connection returns; a request's cost grows with `first`.
 pub const MAX_FIRST: i32 = 100;
+
+/// Base costs of the fields that do real work, in the units of
+/// [`crate::MAX_COMPLEXITY`] (a plain field costs 1): a request may run a few searches,
+/// one where-to-refer with a full page, and at most a handful of audits.
+const SEARCH_COST: usize = 50;
+const REFER_COST: usize = 200;
+const PATHS_COST: usize = 100;
+const AUDIT_COST: usize = 1_000;
+
+/// A page's cost: its base plus `first` times what each item selects, as GitHub's
+/// and Shopify's APIs count (an out-of-range `first` is refused when it runs).
+fn page_cost(first: i32, child_complexity: usize, base: usize) -> usize {
+    base + first.clamp(1, MAX_FIRST) as usize * child_complexity
+}
 
 /// Extra fields of a counted connection.
 #[derive(SimpleObject)]
@@ -135,11 +143,12 @@ pub struct Finding {
     pub suggestion: String,
 }
 
-fn api<'a>(ctx: &Context<'a>) -> &'a Api {
-    ctx.data_unchecked::<Api>()
+/// The request's snapshot (set by [`crate::Service::execute`]).
+pub(crate) fn snapshot<'a>(ctx: &Context<'a>) -> &'a Arc<Snapshot> {
+    ctx.data_unchecked::<Arc<Snapshot>>()
 }
 
-fn page(first: i32, after: Option<&str>) -> Result<(usize, usize), ApiError> {
+pub(crate) fn page(first: i32, after: Option<&str>) -> Result<(usize, usize), ApiError> {
     if !(1..=MAX_FIRST).contains(&first) {
         return Err(ApiError::BadUserInput(format!("`first` must be between 1 and {MAX_FIRST}, not {first}")));
     }
@@ -155,9 +164,8 @@ fn need(directory: &Directory, text: &str) -> Result<Id, ApiError> {
     directory.find_need(text).map_err(|e| ApiError::BadUserInput(e.to_string()))
 }
 
-fn resource(api: &Api, id: &Id) -> Option<Resource> {
-    let record = api.directory.resources.iter().find(|r| &r.id == id)?.clone();
-    Some(Resource { record, directory: Arc::clone(&api.directory) })
+fn resource(api: &Arc<Snapshot>, id: &Id) -> Option<Resource> {
+    Resource::find(api, id)
 }
 
 fn hops(path: &yorisoi_core::graph::Path) -> Vec<Hop> {
@@ -183,21 +191,19 @@ pub struct QueryRoot;
 impl QueryRoot {
     /// Any record by its global id.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
-        let api = api(ctx);
+        let api = snapshot(ctx);
         let (kind, key) = decode(&id).coded()?;
         Ok(match kind {
             NodeType::Resource => resource(api, &key).map(Node::Resource),
             NodeType::Organization => {
-                api.directory.organizations.iter().find(|o| o.id == key).map(|o| {
-                    Node::Organization(Organization { record: o.clone(), directory: Arc::clone(&api.directory) })
-                })
+                api.organization_at(&key).map(|at| Node::Organization(Organization { snapshot: Arc::clone(api), at }))
             }
         })
     }
 
     /// A resource by its global id or its steward's id (支援資源).
     async fn resource(&self, ctx: &Context<'_>, id: ID) -> Result<Resource> {
-        let api = api(ctx);
+        let api = snapshot(ctx);
         let key = match decode(&id) {
             Ok((NodeType::Resource, key)) => key,
             _ => Id::parse(&id)
@@ -208,6 +214,7 @@ impl QueryRoot {
     }
 
     /// Resources, filtered by municipality and need, in id order (支援資源一覧).
+    #[graphql(complexity = "page_cost(first, child_complexity, 1)")]
     async fn resources(
         &self,
         ctx: &Context<'_>,
@@ -216,7 +223,7 @@ impl QueryRoot {
         #[graphql(desc = "全国地方公共団体コード or exact name.")] municipality: Option<String>,
         #[graphql(desc = "Need code or label.")] need: Option<String>,
     ) -> Result<Connection<String, Resource, Counted>> {
-        let api = api(ctx);
+        let api = snapshot(ctx);
         let (start, size) = page(first, after.as_deref()).coded()?;
         let in_area = self::municipality(&api.directory, municipality.as_deref()).coded()?;
         let need = need.as_deref().map(|n| self::need(&api.directory, n)).transpose().coded()?;
@@ -237,15 +244,61 @@ impl QueryRoot {
         let mut connection =
             Connection::with_additional_fields(start > 0, start + size < total, Counted { total_count: total });
         for (i, r) in matching.into_iter().enumerate().skip(start).take(size) {
-            connection
-                .edges
-                .push(Edge::new(cursor(i), Resource { record: r.clone(), directory: Arc::clone(&api.directory) }));
+            connection.edges.push(Edge::new(cursor(i), Resource::find(api, &r.id).expect("listed from this snapshot")));
         }
         Ok(connection)
     }
 
+    /// Organizations behind the resources (運営団体・行政の部課), in id order; with a
+    /// municipality, those based there or serving it.
+    #[graphql(complexity = "page_cost(first, child_complexity, 1)")]
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1 to 100.")] first: i32,
+        #[graphql(desc = "A cursor from a previous page.")] after: Option<String>,
+        #[graphql(desc = "全国地方公共団体コード or exact name.")] municipality: Option<String>,
+    ) -> Result<Connection<String, Organization, Counted>> {
+        let api = snapshot(ctx);
+        let (start, size) = page(first, after.as_deref()).coded()?;
+        let up = self::municipality(&api.directory, municipality.as_deref())
+            .coded()?
+            .map(|m| api.directory.municipality_and_ancestors(m));
+        let mut matching: Vec<usize> = (0..api.directory.organizations.len())
+            .filter(|&i| {
+                let o = &api.directory.organizations[i];
+                up.as_ref().is_none_or(|up| {
+                    o.municipality.is_some_and(|m| up.contains(&m))
+                        || o.service_area.municipalities.iter().any(|m| up.contains(m))
+                })
+            })
+            .collect();
+        matching.sort_by(|&a, &b| api.directory.organizations[a].id.cmp(&api.directory.organizations[b].id));
+        let total = matching.len();
+        let mut connection =
+            Connection::with_additional_fields(start > 0, start + size < total, Counted { total_count: total });
+        for (i, at) in matching.into_iter().enumerate().skip(start).take(size) {
+            connection.edges.push(Edge::new(cursor(i), Organization { snapshot: Arc::clone(api), at }));
+        }
+        Ok(connection)
+    }
+
+    /// The change log (変更履歴): stewards' edits at or after `since`, oldest first.
+    /// Needs a staff or steward token; `before` and `after` may hold staff-only fields.
+    #[graphql(complexity = "page_cost(first, child_complexity, 1)")]
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only changes at or after this moment (UTC).")] since: Option<DateTime<Utc>>,
+        #[graphql(desc = "Page size, 1 to 100.")] first: i32,
+        #[graphql(desc = "A cursor from a previous page.")] after: Option<String>,
+    ) -> Result<Connection<String, ChangeEntry>> {
+        crate::mutation::changes(ctx, since, first, after).await
+    }
+
     /// Search as a frontline worker types: names in any spelling or a situation in plain words (検索).
     #[allow(clippy::too_many_arguments)] // each argument is a filter a caller may set
+    #[graphql(complexity = "page_cost(first, child_complexity, SEARCH_COST)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -257,7 +310,7 @@ impl QueryRoot {
         #[graphql(desc = "The person's age.")] age: Option<u8>,
         #[graphql(desc = "Only places open at this Japan-time moment.")] open_at: Option<NaiveDateTime>,
     ) -> Result<Connection<String, SearchHit, SearchInfo>> {
-        let api = api(ctx);
+        let api = snapshot(ctx);
         let (start, size) = page(first, after.as_deref()).coded()?;
         let look = ctx.look_ahead();
         let wants_facets = look.field("needFacets").exists() || look.field("kindFacets").exists();
@@ -322,6 +375,7 @@ impl QueryRoot {
     /// Where to refer a person: places for the situation, preferring those the worker's
     /// own place already reaches (つなぎ先).
     #[allow(clippy::too_many_arguments)] // each argument is something a caller may say about the person
+    #[graphql(complexity = "page_cost(first, child_complexity, REFER_COST)")]
     async fn where_to_refer(
         &self,
         ctx: &Context<'_>,
@@ -332,7 +386,7 @@ impl QueryRoot {
         #[graphql(desc = "The worker's own place, by steward's id.")] from: Option<String>,
         #[graphql(desc = "How many, 1 to 100.")] first: i32,
     ) -> Result<Vec<Suggestion>> {
-        let api = api(ctx);
+        let api = snapshot(ctx);
         let (_, size) = page(first, None).coded()?;
         let from = from
             .map(|f| Id::parse(&f).ok().filter(|id| api.graph.node(id).is_some()).ok_or(f))
@@ -365,6 +419,7 @@ impl QueryRoot {
     }
 
     /// The shortest referral chains from a place to places that address a need (紹介経路).
+    #[graphql(complexity = "PATHS_COST + 10 * child_complexity")]
     async fn referral_paths(
         &self,
         ctx: &Context<'_>,
@@ -374,7 +429,7 @@ impl QueryRoot {
         #[graphql(default = 4, desc = "At most this many hops, 1 to 6.")] max_hops: i32,
         age: Option<u8>,
     ) -> Result<Vec<ReferralPath>> {
-        let api = api(ctx);
+        let api = snapshot(ctx);
         if !(1..=6).contains(&max_hops) {
             return Err(ApiError::BadUserInput(format!("`maxHops` must be between 1 and 6, not {max_hops}"))).coded();
         }
@@ -391,6 +446,7 @@ impl QueryRoot {
     }
 
     /// The stewards' audit of the referral network (ネットワーク点検).
+    #[graphql(complexity = "AUDIT_COST + 10 * child_complexity")]
     async fn audit(
         &self,
         ctx: &Context<'_>,
@@ -399,7 +455,7 @@ impl QueryRoot {
             chrono::NaiveDate,
         >,
     ) -> Result<Vec<Finding>> {
-        let api = api(ctx);
+        let api = snapshot(ctx);
         let today = today.unwrap_or_else(|| (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive());
         let mut options = AuditOptions::new(today);
         options.municipality = self::municipality(&api.directory, municipality.as_deref()).coded()?;
@@ -421,16 +477,16 @@ impl QueryRoot {
 
     /// The need taxonomy (困りごと).
     async fn needs(&self, ctx: &Context<'_>) -> Vec<Need> {
-        api(ctx).directory.needs.iter().cloned().map(Need).collect()
+        snapshot(ctx).directory.needs.iter().cloned().map(Need).collect()
     }
 
     /// The kind taxonomy with local names (支援資源の種類).
     async fn kinds(&self, ctx: &Context<'_>) -> Vec<Kind> {
-        api(ctx).directory.kinds.iter().cloned().map(Kind).collect()
+        snapshot(ctx).directory.kinds.iter().cloned().map(Kind).collect()
     }
 
     /// Municipalities in the directory (自治体).
     async fn municipalities(&self, ctx: &Context<'_>) -> Vec<Municipality> {
-        api(ctx).directory.municipalities.iter().cloned().map(Municipality).collect()
+        snapshot(ctx).directory.municipalities.iter().cloned().map(Municipality).collect()
     }
 }

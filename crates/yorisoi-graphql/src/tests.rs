@@ -1,32 +1,74 @@
-//! The schema on the seed directory: answers, paging, error codes, limits, and the
+//! The schema on the seed directory: answers, paging, error codes, limits, stewards'
+//! edits with tokens and the change log, staff-only fields, query counts, and the
 //! committed SDL.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::Value;
-use yorisoi_core::ReferralGraph;
+use serde_json::{Value, json};
 use yorisoi_search::SearchIndex;
+use yorisoi_store::Store;
 
 use super::*;
 
-fn seed_schema() -> YorisoiSchema {
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seed");
-    let directory = Arc::new(yorisoi_seed::read_dir(&seed).unwrap().directory);
-    let index = Arc::new(SearchIndex::in_ram(&directory).unwrap());
-    let graph = Arc::new(ReferralGraph::new(&directory));
-    schema(Api { directory, index, graph })
+/// The seed directory in a SQLite store in memory, served by one [`Service`].
+struct Fixture {
+    runtime: tokio::runtime::Runtime,
+    service: Service,
 }
 
-fn run(schema: &YorisoiSchema, query: &str) -> Value {
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    let response = runtime.block_on(schema.execute(query));
+fn seed_schema() -> Fixture {
+    fixture_with(&Options::default())
+}
+
+fn fixture_with(options: &Options) -> Fixture {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../seed");
+    let directory = Arc::new(yorisoi_seed::read_dir(&seed).unwrap().directory);
+    let store = runtime.block_on(async {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        store.replace_directory(&directory).await.unwrap();
+        store
+    });
+    let index = Arc::new(SearchIndex::in_ram(&directory).unwrap());
+    let live = Live::new(store, Snapshot::new(directory, index));
+    let tokens = Tokens::parse(
+        &format!(
+            "steward koto-steward {}\nstaff koto-counter {}",
+            hash_token("steward-secret"),
+            hash_token("staff-secret")
+        ),
+        "test",
+    )
+    .unwrap();
+    Fixture { runtime, service: Service::new(live, tokens, options) }
+}
+
+fn run(fixture: &Fixture, query: &str) -> Value {
+    run_as(fixture, query, None)
+}
+
+/// Runs a request with a bearer token (None: anonymous).
+fn run_as(fixture: &Fixture, query: &str, token: Option<&str>) -> Value {
+    let caller = token.map(|t| fixture.service.authenticate(t).expect("a configured token"));
+    let response = fixture.runtime.block_on(fixture.service.execute(query.into(), caller));
+    serde_json::to_value(&response).unwrap()
+}
+
+/// Runs a request with variables.
+fn run_with(fixture: &Fixture, query: &str, variables: Value, token: Option<&str>) -> Value {
+    let caller = token.map(|t| fixture.service.authenticate(t).expect("a configured token"));
+    let request = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(variables));
+    let response = fixture.runtime.block_on(fixture.service.execute(request, caller));
     serde_json::to_value(&response).unwrap()
 }
 
 fn error_code(response: &Value) -> &str {
     response["errors"][0]["extensions"]["code"].as_str().unwrap_or("(none)")
 }
+
+const STEWARD: Option<&str> = Some("steward-secret");
+const STAFF: Option<&str> = Some("staff-secret");
 
 #[test]
 fn committed_schema_graphql_is_current() {
@@ -133,4 +175,264 @@ fn deep_queries_are_refused() {
     let response =
         run(&schema, &format!(r#"{{ resource(id: "koto-choju-oen-window") {{ operators {{ {nested} }} }} }}"#));
     assert!(response["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{response}");
+}
+
+const UPSERT: &str = r#"mutation($record: JSON!, $note: String) {
+    upsertResource(record: $record, note: $note) {
+        change { number actor action recordId before after note }
+        resource { key name status staffNote contacts { phone staffOnly } }
+    } }"#;
+
+/// A resource the documents describe (東久留米フードパントリーひよこ) with a staff-only
+/// line added; the number is a placeholder from the 0120-000 range no one is assigned.
+fn pantry_with_staff_line() -> Value {
+    json!({
+        "id": "higashikurume-pantry-hiyoko",
+        "name": "東久留米フードパントリーひよこ",
+        "kana": "ひがしくるめふーどぱんとりーひよこ",
+        "kind": "food-pantry",
+        "needs": ["food", "poverty"],
+        "service_area": { "municipalities": ["132225"] },
+        "contacts": [{ "name": "職員直通", "phone": "0120-000-000", "staff_only": true }],
+        "staff_note": "試験用のメモ",
+        "provenance": [{ "source": "tokyo-coop-review-2022", "verified": "2026-11-22" }]
+    })
+}
+
+#[test]
+fn edits_need_a_stewards_token() {
+    let fixture = seed_schema();
+    let variables = json!({ "record": pantry_with_staff_line() });
+    let anonymous = run_with(&fixture, UPSERT, variables.clone(), None);
+    assert_eq!(error_code(&anonymous), "UNAUTHENTICATED", "{anonymous}");
+    let staff = run_with(&fixture, UPSERT, variables.clone(), STAFF);
+    assert_eq!(error_code(&staff), "FORBIDDEN", "{staff}");
+    assert!(staff["errors"][0]["message"].as_str().unwrap().contains("koto-counter"));
+    for mutation in [
+        r#"mutation { retireResource(id: "food-bank-akishima", note: "x") { change { number } } }"#,
+        r#"mutation { verifyResource(id: "food-bank-akishima", source: "tokyo-coop-review-2022") { change { number } } }"#,
+        r#"mutation { removeReferral(id: "x", note: "x") { change { number } } }"#,
+        r#"mutation { addReferral(record: {}) { change { number } } }"#,
+    ] {
+        assert_eq!(error_code(&run(&fixture, mutation)), "UNAUTHENTICATED", "{mutation}");
+        assert_eq!(error_code(&run_as(&fixture, mutation, STAFF)), "FORBIDDEN", "{mutation}");
+    }
+    // Nothing was written.
+    let log = run_as(&fixture, "{ changes(first: 10) { edges { node { number } } } }", STAFF);
+    assert_eq!(log["data"]["changes"]["edges"], json!([]), "{log}");
+}
+
+#[test]
+fn an_upsert_is_logged_searchable_at_once_and_staff_fields_need_a_token() {
+    let fixture = seed_schema();
+    let mut record = pantry_with_staff_line();
+    record["name"] = json!("東久留米フードパントリーひよこ（土曜開催）");
+    let response = run_with(&fixture, UPSERT, json!({ "record": record, "note": "名称変更" }), STEWARD);
+    assert!(response.get("errors").is_none(), "{response}");
+    let result = &response["data"]["upsertResource"];
+    assert_eq!(result["change"]["actor"], "koto-steward");
+    assert_eq!(result["change"]["action"], "upsert_resource");
+    assert_eq!(result["change"]["note"], "名称変更");
+    assert_eq!(result["change"]["before"]["name"], "東久留米フードパントリーひよこ");
+    assert_eq!(result["change"]["after"]["name"], "東久留米フードパントリーひよこ（土曜開催）");
+    assert_eq!(result["resource"]["staffNote"], "試験用のメモ");
+
+    // Search sees the new name as soon as the mutation returned.
+    let found = run(&fixture, r#"{ search(query: "土曜開催", first: 1) { edges { node { resource { key } } } } }"#);
+    assert_eq!(found["data"]["search"]["edges"][0]["node"]["resource"]["key"], "higashikurume-pantry-hiyoko");
+
+    // Staff-only fields: hidden from anonymous callers, shown with any token.
+    let read = r#"{ resource(id: "higashikurume-pantry-hiyoko") { staffNote contacts { phone staffOnly } } }"#;
+    let anonymous = run(&fixture, read);
+    assert_eq!(anonymous["data"]["resource"], json!({ "staffNote": null, "contacts": [] }));
+    let staff = run_as(&fixture, read, STAFF);
+    assert_eq!(
+        staff["data"]["resource"],
+        json!({ "staffNote": "試験用のメモ", "contacts": [{ "phone": "0120-000-000", "staffOnly": true }] })
+    );
+
+    // The change log: with a token only; `since` and paging.
+    assert_eq!(error_code(&run(&fixture, "{ changes(first: 1) { edges { cursor } } }")), "UNAUTHENTICATED");
+    let log = run_as(
+        &fixture,
+        r#"{ changes(first: 5, since: "2026-01-01T00:00:00Z") { edges { node { recordId actor } } } }"#,
+        STAFF,
+    );
+    assert_eq!(
+        log["data"]["changes"]["edges"][0]["node"],
+        json!({ "recordId": "higashikurume-pantry-hiyoko", "actor": "koto-steward" })
+    );
+    let later = run_as(&fixture, r#"{ changes(first: 5, since: "2999-01-01T00:00:00Z") { edges { cursor } } }"#, STAFF);
+    assert_eq!(later["data"]["changes"]["edges"], json!([]));
+}
+
+#[test]
+fn a_bad_record_is_refused_with_the_seed_files_messages_and_nothing_changes() {
+    let fixture = seed_schema();
+    let mut record = pantry_with_staff_line();
+    record["kind"] = json!("food-pantri");
+    record["audience"] = json!({ "age_min": 70, "age_max": 20 });
+    let response = run_with(&fixture, UPSERT, json!({ "record": record }), STEWARD);
+    assert_eq!(error_code(&response), "BAD_USER_INPUT", "{response}");
+    let problems = &response["errors"][0]["extensions"]["problems"];
+    let paths: Vec<&str> = problems.as_array().unwrap().iter().map(|p| p["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["kind", "audience.age_min"], "{problems}");
+    assert!(problems[0]["message"].as_str().unwrap().contains("food-pantri"), "{problems}");
+
+    let mut record = pantry_with_staff_line();
+    record["contacts"][0]["phon"] = json!("03");
+    let response = run_with(&fixture, UPSERT, json!({ "record": record }), STEWARD);
+    assert_eq!(response["errors"][0]["extensions"]["problems"][0]["path"], "contacts.0.phon", "{response}");
+
+    let unchanged = run(&fixture, r#"{ resource(id: "higashikurume-pantry-hiyoko") { kind { code } } }"#);
+    assert_eq!(unchanged["data"]["resource"]["kind"]["code"], "food-pantry");
+    let log = run_as(&fixture, "{ changes(first: 10) { edges { cursor } } }", STAFF);
+    assert_eq!(log["data"]["changes"]["edges"], json!([]));
+}
+
+#[test]
+fn retire_verify_and_referrals_change_what_workers_are_told() {
+    let fixture = seed_schema();
+    let retired = run_as(
+        &fixture,
+        r#"mutation { retireResource(id: "food-bank-akishima", note: "活動終了の連絡") { resource { status } change { before after } } }"#,
+        STEWARD,
+    );
+    assert_eq!(retired["data"]["retireResource"]["resource"]["status"], "ended", "{retired}");
+    assert_eq!(retired["data"]["retireResource"]["change"]["after"]["status"], "ended");
+    let again = run_as(
+        &fixture,
+        r#"mutation { retireResource(id: "food-bank-akishima", note: "x") { change { number } } }"#,
+        STEWARD,
+    );
+    assert_eq!(error_code(&again), "BAD_USER_INPUT");
+    let missing =
+        run_as(&fixture, r#"mutation { retireResource(id: "nowhere", note: "x") { change { number } } }"#, STEWARD);
+    assert_eq!(error_code(&missing), "NOT_FOUND");
+
+    let verified = run_as(
+        &fixture,
+        r#"mutation { verifyResource(id: "food-bank-hachioji", source: "tokyo-coop-review-2022", locator: "電話確認") {
+            resource { provenance { source locator verified } } } }"#,
+        STEWARD,
+    );
+    let provenance = &verified["data"]["verifyResource"]["resource"]["provenance"][0];
+    assert_eq!(provenance["locator"], "電話確認", "{verified}");
+    assert_eq!(
+        provenance["verified"],
+        json!((chrono::Utc::now() + chrono::Duration::hours(9)).date_naive().to_string())
+    );
+    let unknown_source = run_as(
+        &fixture,
+        r#"mutation { verifyResource(id: "food-bank-hachioji", source: "no-such-doc") { change { number } } }"#,
+        STEWARD,
+    );
+    assert_eq!(error_code(&unknown_source), "BAD_USER_INPUT", "{unknown_source}");
+
+    // 世話やきさん reach no food place; a new referral makes the path appear.
+    let paths = r#"{ referralPaths(from: "nagoya-kita-sewayaki", need: "food") { target { key } } }"#;
+    assert_eq!(run(&fixture, paths)["data"]["referralPaths"], json!([]));
+    let referral = json!({
+        "id": "test-sewayaki-to-pantry",
+        "from": "nagoya-kita-sewayaki",
+        "to": "higashikurume-pantry-hiyoko",
+        "kind": "refers_to",
+        "needs": ["food"],
+        "provenance": [{ "source": "nagoya-kita-welfare-plan", "verified": "2026-11-22" }]
+    });
+    let add = r#"mutation($record: JSON!) { addReferral(record: $record) { referral { key from to } } }"#;
+    let added = run_with(&fixture, add, json!({ "record": referral }), STEWARD);
+    assert_eq!(added["data"]["addReferral"]["referral"]["to"], "higashikurume-pantry-hiyoko", "{added}");
+    assert_eq!(run(&fixture, paths)["data"]["referralPaths"][0]["target"]["key"], "higashikurume-pantry-hiyoko");
+    let twice = run_with(&fixture, add, json!({ "record": referral }), STEWARD);
+    assert_eq!(error_code(&twice), "BAD_USER_INPUT");
+    let mut dangling = referral.clone();
+    dangling["id"] = json!("test-dangling");
+    dangling["to"] = json!("no-such-place");
+    let refused = run_with(&fixture, add, json!({ "record": dangling }), STEWARD);
+    assert_eq!(refused["errors"][0]["extensions"]["problems"][0]["path"], "to", "{refused}");
+
+    let removed = run_as(
+        &fixture,
+        r#"mutation { removeReferral(id: "test-sewayaki-to-pantry", note: "誤登録") { referral { key } change { before after } } }"#,
+        STEWARD,
+    );
+    assert_eq!(removed["data"]["removeReferral"]["referral"], Value::Null, "{removed}");
+    assert_eq!(removed["data"]["removeReferral"]["change"]["after"], Value::Null);
+    assert_eq!(run(&fixture, paths)["data"]["referralPaths"], json!([]));
+
+    let log =
+        run_as(&fixture, "{ changes(first: 2) { edges { node { action } cursor } pageInfo { hasNextPage } } }", STAFF);
+    let actions: Vec<&str> = log["data"]["changes"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["retire_resource", "verify_resource"]);
+    assert_eq!(log["data"]["changes"]["pageInfo"]["hasNextPage"], true);
+    let cursor = log["data"]["changes"]["edges"][1]["cursor"].as_str().unwrap();
+    let rest = run_as(
+        &fixture,
+        &format!(r#"{{ changes(first: 5, after: "{cursor}") {{ edges {{ node {{ action }} }} }} }}"#),
+        STAFF,
+    );
+    let actions: Vec<&str> = rest["data"]["changes"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["add_referral", "remove_referral"]);
+}
+
+#[test]
+fn nested_reads_run_no_database_query_and_a_change_log_page_runs_one() {
+    let fixture = seed_schema();
+    let store = fixture.service.live().store();
+    let before = store.statements_run();
+    let response = run(
+        &fixture,
+        r#"{ resources(first: 100) { edges { node { key kind { label } needs { label }
+              operators { name parent { name parent { name } } } } } }
+            organizations(first: 100) { edges { node { name parent { name } } } }
+            search(query: "子ども食堂", first: 20) { edges { node { resource { operators { name } needs { code } } } } } }"#,
+    );
+    assert!(response.get("errors").is_none(), "{response}");
+    assert_eq!(response["data"]["resources"]["edges"].as_array().unwrap().len(), 38);
+    assert_eq!(store.statements_run(), before, "reads answer from the snapshot in memory");
+    run_as(&fixture, "{ changes(first: 100) { edges { node { number before after } } } }", STAFF);
+    assert_eq!(store.statements_run(), before + 1, "one page of the change log is one query");
+}
+
+#[test]
+fn organizations_page_by_municipality() {
+    let fixture = seed_schema();
+    let keys = |municipality: &str| -> Vec<String> {
+        let query = format!(
+            r#"{{ organizations(first: 100, municipality: "{municipality}") {{ edges {{ node {{ key }} }} }} }}"#
+        );
+        let response = run(&fixture, &query);
+        assert!(response.get("errors").is_none(), "{response}");
+        response["data"]["organizations"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["key"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // 東京都北区: its まちづくり group and 社協, and the 東京都-wide federation.
+    assert_eq!(keys("北区"), ["kita-machizukuri", "tokyo-coop-federation", "tokyo-kita-shakyo"]);
+    let nagoya = keys("名古屋市北区");
+    assert!(!nagoya.is_empty() && nagoya.iter().all(|k| k.starts_with("nagoya")), "{nagoya:?}");
+}
+
+#[test]
+fn introspection_can_be_switched_off() {
+    let fixture = seed_schema();
+    let on = run(&fixture, "{ __schema { queryType { name } } }");
+    assert_eq!(on["data"]["__schema"]["queryType"]["name"], "QueryRoot");
+    let closed = fixture_with(&Options { introspection: false });
+    let off = run(&closed, "{ __schema { queryType { name } } }");
+    assert!(off.get("errors").is_some() || off["data"]["__schema"].is_null(), "{off}");
 }

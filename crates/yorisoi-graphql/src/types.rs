@@ -1,13 +1,16 @@
-//! GraphQL types over the domain types: each wraps a domain record and the directory
-//! it lives in, so nested fields (a resource's operators, a need's parent) resolve
-//! without another query.
+//! GraphQL types over the domain types: each wraps a record's place in the request's
+//! snapshot, so nested fields (a resource's operators, kind and needs) resolve by id
+//! from memory, without another query.
 
 use std::sync::Arc;
 
-use async_graphql::{ID, Interface, Object, SimpleObject};
+use async_graphql::{Context, ID, Interface, Object, SimpleObject};
 use chrono::NaiveDateTime;
 use yorisoi_core as core;
-use yorisoi_core::{Directory, Openness};
+use yorisoi_core::Openness;
+
+use crate::auth::Caller;
+use crate::live::Snapshot;
 
 use crate::global_id::{NodeType, encode};
 
@@ -113,7 +116,7 @@ impl Municipality {
     }
 }
 
-/// How to reach a place (連絡先). Lines meant for professionals only are not shown.
+/// How to reach a place (連絡先).
 #[derive(SimpleObject)]
 pub struct Contact {
     /// Whom to ask for or what the line is (担当).
@@ -128,6 +131,10 @@ pub struct Contact {
     pub url: Option<String>,
     /// When the line answers, in the source's words (受付時間).
     pub hours: Option<String>,
+    /// A note on the line (備考).
+    pub note: Option<String>,
+    /// A line for professionals only (職員向け); shown only to callers with a token.
+    pub staff_only: bool,
 }
 
 /// Where a place meets (場所).
@@ -189,8 +196,19 @@ fn provenance(items: &[core::Provenance]) -> Vec<Provenance> {
 /// An organization (運営団体・行政の部課).
 #[derive(Clone)]
 pub struct Organization {
-    pub record: core::Organization,
-    pub directory: Arc<Directory>,
+    pub snapshot: Arc<Snapshot>,
+    /// Position in the snapshot's organizations.
+    pub at: usize,
+}
+
+impl Organization {
+    pub fn record(&self) -> &core::Organization {
+        &self.snapshot.directory.organizations[self.at]
+    }
+
+    fn at(snapshot: &Arc<Snapshot>, id: &core::Id) -> Option<Organization> {
+        Some(Organization { snapshot: Arc::clone(snapshot), at: snapshot.organization_at(id)? })
+    }
 }
 
 /// An organization (運営団体・行政の部課).
@@ -198,53 +216,55 @@ pub struct Organization {
 impl Organization {
     /// Global id.
     async fn id(&self) -> ID {
-        ID(encode(NodeType::Organization, &self.record.id))
+        ID(encode(NodeType::Organization, &self.record().id))
     }
     /// The steward's id (koto-choju-oen).
     async fn key(&self) -> &str {
-        self.record.id.as_str()
+        self.record().id.as_str()
     }
     /// Name (名称).
     async fn name(&self) -> &str {
-        &self.record.name
+        &self.record().name
     }
     /// Reading in kana.
     async fn kana(&self) -> Option<&str> {
-        self.record.kana.as_deref()
+        self.record().kana.as_deref()
     }
     /// Form (種別): local_government, division, social_welfare_council, npo, …
     async fn kind(&self) -> &str {
-        self.record.kind.code()
+        self.record().kind.code()
     }
     /// Japanese label of the form.
     async fn kind_label(&self) -> &str {
-        self.record.kind.label()
+        self.record().kind.label()
     }
     /// The enclosing organization (上位組織: 福祉部 for 長寿応援課).
     async fn parent(&self) -> Option<Organization> {
-        let parent = self.record.parent.as_ref()?;
-        let record = self.directory.organizations.iter().find(|o| &o.id == parent)?.clone();
-        Some(Organization { record, directory: Arc::clone(&self.directory) })
+        Organization::at(&self.snapshot, self.record().parent.as_ref()?)
     }
     /// Description (説明).
     async fn description(&self) -> Option<&str> {
-        self.record.description.as_deref()
+        self.record().description.as_deref()
     }
-    /// Public contacts.
-    async fn contacts(&self) -> Vec<Contact> {
-        contacts(&self.record.contacts)
+    /// Contacts; lines for professionals only (直通・内線) only with a token.
+    async fn contacts(&self, ctx: &Context<'_>) -> Vec<Contact> {
+        contacts(ctx, &self.record().contacts)
     }
     /// Sources of this record.
     async fn provenance(&self) -> Vec<Provenance> {
-        provenance(&self.record.provenance)
+        provenance(&self.record().provenance)
     }
 }
 
-fn contacts(items: &[core::Contact]) -> Vec<Contact> {
+/// Contacts a caller may see: staff-only lines need a token.
+fn contacts(ctx: &Context<'_>, items: &[core::Contact]) -> Vec<Contact> {
+    let staff = ctx.data_opt::<Caller>().is_some();
     items
         .iter()
-        .filter(|c| !c.staff_only)
+        .filter(|c| staff || !c.staff_only)
         .map(|c| Contact {
+            staff_only: c.staff_only,
+            note: c.note.clone(),
             name: c.name.clone(),
             phone: c.phone.clone(),
             fax: c.fax.clone(),
@@ -258,8 +278,20 @@ fn contacts(items: &[core::Contact]) -> Vec<Contact> {
 /// A support resource (支援資源): where a person can be referred to.
 #[derive(Clone)]
 pub struct Resource {
-    pub record: core::Resource,
-    pub directory: Arc<Directory>,
+    pub snapshot: Arc<Snapshot>,
+    /// Position in the snapshot's resources.
+    pub at: usize,
+}
+
+impl Resource {
+    pub fn record(&self) -> &core::Resource {
+        &self.snapshot.directory.resources[self.at]
+    }
+
+    /// The resource with steward's id `id` in `snapshot`.
+    pub fn find(snapshot: &Arc<Snapshot>, id: &core::Id) -> Option<Resource> {
+        Some(Resource { snapshot: Arc::clone(snapshot), at: snapshot.resource_at(id)? })
+    }
 }
 
 /// A support resource (支援資源): where a person can be referred to.
@@ -267,61 +299,59 @@ pub struct Resource {
 impl Resource {
     /// Global id.
     async fn id(&self) -> ID {
-        ID(encode(NodeType::Resource, &self.record.id))
+        ID(encode(NodeType::Resource, &self.record().id))
     }
     /// The steward's id (koto-choju-support-centers).
     async fn key(&self) -> &str {
-        self.record.id.as_str()
+        self.record().id.as_str()
     }
     /// Name (名称).
     async fn name(&self) -> &str {
-        &self.record.name
+        &self.record().name
     }
     /// Reading in kana.
     async fn kana(&self) -> Option<&str> {
-        self.record.kana.as_deref()
+        self.record().kana.as_deref()
     }
     /// Kind (種類).
     async fn kind(&self) -> Option<Kind> {
-        self.directory.kinds.iter().find(|k| k.code == self.record.kind).cloned().map(Kind)
+        self.snapshot.kind(&self.record().kind).cloned().map(Kind)
     }
     /// Description (説明).
     async fn description(&self) -> Option<&str> {
-        self.record.description.as_deref()
+        self.record().description.as_deref()
     }
     /// Needs it addresses (対応する困りごと).
     async fn needs(&self) -> Vec<Need> {
-        self.record
-            .needs
-            .iter()
-            .filter_map(|code| self.directory.needs.iter().find(|n| &n.code == code))
-            .cloned()
-            .map(Need)
-            .collect()
+        self.record().needs.iter().filter_map(|code| self.snapshot.need(code)).cloned().map(Need).collect()
     }
     /// Who it is for, in words (対象).
     async fn audience(&self) -> Option<&str> {
-        self.record.audience.description.as_deref()
+        self.record().audience.description.as_deref()
     }
     /// Youngest age served.
     async fn age_min(&self) -> Option<u8> {
-        self.record.audience.age_min
+        self.record().audience.age_min
     }
     /// Oldest age served.
     async fn age_max(&self) -> Option<u8> {
-        self.record.audience.age_max
+        self.record().audience.age_max
     }
     /// 全国地方公共団体コード of the municipalities served (対象地域).
     async fn municipalities(&self) -> Vec<String> {
-        self.record.service_area.municipalities.iter().map(ToString::to_string).collect()
+        self.record().service_area.municipalities.iter().map(ToString::to_string).collect()
     }
-    /// Public contacts (連絡先).
-    async fn contacts(&self) -> Vec<Contact> {
-        contacts(&self.record.contacts)
+    /// Contacts (連絡先); lines for professionals only (直通・内線) only with a token.
+    async fn contacts(&self, ctx: &Context<'_>) -> Vec<Contact> {
+        contacts(ctx, &self.record().contacts)
+    }
+    /// A note for professionals (職員向けメモ); null without a staff or steward token.
+    async fn staff_note(&self, ctx: &Context<'_>) -> Option<&str> {
+        ctx.data_opt::<Caller>().and(self.record().staff_note.as_deref())
     }
     /// Where it meets (場所).
     async fn locations(&self) -> Vec<Location> {
-        self.record
+        self.record()
             .locations
             .iter()
             .map(|l| Location {
@@ -334,43 +364,78 @@ impl Resource {
     }
     /// The schedule in the source's words (開催日時・受付時間).
     async fn schedule(&self) -> Option<&str> {
-        self.record.schedule.note.as_deref()
+        self.record().schedule.note.as_deref()
     }
     /// Whether it is open at a Japan-time moment (`2026-11-24T10:00:00`).
     async fn open_at(&self, at: NaiveDateTime) -> OpenState {
-        self.record.schedule.openness_at(at).into()
+        self.record().schedule.openness_at(at).into()
     }
     /// Free of charge (無料).
     async fn free(&self) -> Option<bool> {
-        self.record.cost.free
+        self.record().cost.free
     }
     /// Cost in words (費用).
     async fn cost(&self) -> Option<&str> {
-        self.record.cost.description.as_deref()
+        self.record().cost.description.as_deref()
     }
     /// What to bring (持ち物).
     async fn bring(&self) -> &[String] {
-        &self.record.application.bring
+        &self.record().application.bring
     }
     /// How to apply (申込方法).
     async fn how_to_apply(&self) -> Option<&str> {
-        self.record.application.how.as_deref()
+        self.record().application.how.as_deref()
     }
     /// active, paused, planned or ended (実施状況).
     async fn status(&self) -> &str {
-        self.record.status.code()
+        self.record().status.code()
     }
     /// Who runs it (運営).
     async fn operators(&self) -> Vec<Organization> {
-        self.record
-            .operators
-            .iter()
-            .filter_map(|id| self.directory.organizations.iter().find(|o| &o.id == id))
-            .map(|o| Organization { record: o.clone(), directory: Arc::clone(&self.directory) })
-            .collect()
+        self.record().operators.iter().filter_map(|id| Organization::at(&self.snapshot, id)).collect()
     }
     /// Sources of this record.
     async fn provenance(&self) -> Vec<Provenance> {
-        provenance(&self.record.provenance)
+        provenance(&self.record().provenance)
+    }
+}
+
+/// A referral (つなぎ): one place sends, escalates or consults another.
+#[derive(SimpleObject)]
+pub struct Referral {
+    /// The steward's id.
+    pub key: String,
+    /// Steward's id of the place that refers.
+    pub from: String,
+    /// Steward's id of the place referred to.
+    pub to: String,
+    /// refers_to, escalates_to, consults, partners_with, member_of or shares_information_with (種類).
+    pub kind: String,
+    /// Need codes it applies to; empty means any (対象の困りごと).
+    pub needs: Vec<String>,
+    /// Conditions in words (条件).
+    pub conditions: Option<String>,
+    /// Documents to bring or pass on (書類).
+    pub documents: Vec<String>,
+    /// working or not_working (機能しているか).
+    pub state: String,
+    /// What the record says (備考).
+    pub note: Option<String>,
+}
+
+impl Referral {
+    /// The API's view of a domain referral.
+    pub fn of(r: &core::Referral) -> Self {
+        Referral {
+            key: r.id.to_string(),
+            from: r.from.to_string(),
+            to: r.to.to_string(),
+            kind: r.kind.code().to_owned(),
+            needs: r.needs.iter().map(ToString::to_string).collect(),
+            conditions: r.conditions.text.clone(),
+            documents: r.conditions.documents.clone(),
+            state: r.state.code().to_owned(),
+            note: r.note.clone(),
+        }
     }
 }

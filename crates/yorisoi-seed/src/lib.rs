@@ -7,6 +7,7 @@ mod diagnostic;
 mod format;
 mod locate;
 mod read;
+mod record;
 mod to_seed;
 mod values;
 
@@ -18,6 +19,7 @@ use yorisoi_core::{Directory, ProblemCode, RecordKind, validate};
 pub use diagnostic::Diagnostic;
 pub use format::SeedFile;
 pub use read::MAX_FILE_BYTES;
+pub use record::{FieldProblem, referral_from_json, referral_to_json, resource_from_json, resource_to_json};
 
 use convert::FromSeed;
 use locate::{LineCol, PathMap};

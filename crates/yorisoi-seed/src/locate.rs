@@ -16,6 +16,9 @@ pub struct LineCol {
 #[derive(Debug, Default)]
 pub struct PathMap {
     positions: HashMap<String, LineCol>,
+    /// Where each mapping key starts, by the path it names; a parser error about a key
+    /// (an unknown field) points there, not at a value.
+    keys: Vec<(LineCol, String)>,
 }
 
 enum Frame {
@@ -27,6 +30,7 @@ impl PathMap {
     /// Maps a document that already parsed; on a syntax error it keeps what it read.
     pub fn of(text: &str) -> Self {
         let mut positions = HashMap::new();
+        let mut keys = Vec::new();
         let mut stack: Vec<Frame> = Vec::new();
         for item in Parser::new_from_str(text) {
             let Ok((event, span)) = item else { break };
@@ -34,9 +38,10 @@ impl PathMap {
             match event {
                 Event::MappingStart(..) | Event::SequenceStart(..) | Event::Scalar(..) | Event::Alias(..) => {
                     // A scalar in key position names the next value; it is not a value itself.
-                    if let (Event::Scalar(key, ..), Some(Frame::Mapping { key: slot @ None, .. })) =
+                    if let (Event::Scalar(key, ..), Some(Frame::Mapping { path, key: slot @ None })) =
                         (&event, stack.last_mut())
                     {
+                        keys.push((at, join(path, key)));
                         *slot = Some(key.to_string());
                         continue;
                     }
@@ -54,7 +59,7 @@ impl PathMap {
                 _ => {}
             }
         }
-        Self { positions }
+        Self { positions, keys }
     }
 
     /// The position of `path`, or of its nearest enclosing value that exists.
@@ -77,6 +82,20 @@ impl PathMap {
             .filter(|(path, start)| path.matches('.').count() == 1 && **start <= at)
             .map(|(_, start)| *start)
             .max()
+    }
+}
+
+impl PathMap {
+    /// The path of the value that starts last at or before `at` (the innermost value
+    /// a parser error points into).
+    pub fn path_at(&self, at: LineCol) -> Option<&str> {
+        let values = self.positions.iter().map(|(path, start)| (*start, path));
+        let keys = self.keys.iter().map(|(start, path)| (*start, path));
+        values
+            .chain(keys)
+            .filter(|(start, _)| *start <= at)
+            .max_by_key(|(start, path)| (*start, path.len()))
+            .map(|(_, path)| path.as_str())
     }
 }
 

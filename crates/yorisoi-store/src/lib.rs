@@ -8,17 +8,19 @@ mod rows;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryOrder, TransactionTrait,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
-use yorisoi_core::{Directory, RecordKind};
+use yorisoi_core::{Action, Change, Directory, Edit, Id, RecordKind};
 
 use entity::*;
 use migration::Migrator;
-use rows::{Rows, from_rows, to_rows};
+use rows::{Rows, from_rows, links_of, referral_row, resource_row, to_rows};
 
 /// The database used when none is named: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://yorisoi.db?mode=rwc";
@@ -90,6 +92,9 @@ impl fmt::Display for LoadReport {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Statements run since connecting, so tests and `/metrics` can see how many
+    /// queries a request costs.
+    statements: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -129,10 +134,15 @@ impl Store {
             admin.close().await?;
             options.set_schema_search_path(schema.to_owned());
         }
-        let db =
+        let mut db =
             Database::connect(options).await.map_err(|source| StoreError::Connect { url: url.to_owned(), source })?;
         Migrator::up(&db, None).await.map_err(StoreError::Migrate)?;
-        Ok(Self { db })
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&statements);
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        Ok(Self { db, statements })
     }
 
     /// Drops a PostgreSQL schema made by [`Store::connect_in_schema`].
@@ -179,15 +189,120 @@ impl Store {
         from_rows(rows)
     }
 
+    /// Writes one steward's edit and its change-log entry in one transaction, and
+    /// returns the entry with its id. Either both are written or neither is.
+    pub async fn apply(&self, edit: &Edit, change: Change) -> Result<Change, StoreError> {
+        let txn = self.db.begin().await?;
+        let result = async {
+            write_edit(&txn, edit).await?;
+            let row = change::ActiveModel {
+                id: sea_orm::ActiveValue::NotSet,
+                at: sea_orm::ActiveValue::Set(change.at),
+                actor: sea_orm::ActiveValue::Set(change.actor.clone()),
+                action: sea_orm::ActiveValue::Set(change.action.code().to_owned()),
+                record_kind: sea_orm::ActiveValue::Set(change.record.key().to_owned()),
+                record_id: sea_orm::ActiveValue::Set(change.record_id.to_string()),
+                before: sea_orm::ActiveValue::Set(change.before.clone()),
+                after: sea_orm::ActiveValue::Set(change.after.clone()),
+                note: sea_orm::ActiveValue::Set(change.note.clone()),
+            };
+            change::Entity::insert(row).exec(&txn).await.map(|r| r.last_insert_id)
+        }
+        .await;
+        match result {
+            Ok(id) => {
+                txn.commit().await?;
+                Ok(Change { id, ..change })
+            }
+            Err(error) => {
+                txn.rollback().await?;
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Change-log entries at or after `since`, oldest first, after the entry with id
+    /// `after` (for paging), at most `limit`.
+    pub async fn changes(
+        &self,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        after: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<Change>, StoreError> {
+        let mut query = change::Entity::find().order_by_asc(change::Column::Id).limit(limit);
+        if let Some(since) = since {
+            query = query.filter(change::Column::At.gte(since));
+        }
+        if let Some(after) = after {
+            query = query.filter(change::Column::Id.gt(after));
+        }
+        query.all(&self.db).await?.into_iter().map(change_from_row).collect()
+    }
+
     /// The number of link rows (resource × need / municipality / operator); for tests
     /// and diagnostics that the link table follows the resources.
     pub async fn link_count(&self) -> Result<usize, StoreError> {
         Ok(resource_link::Entity::find().all(&self.db).await?.len())
     }
 
+    /// How many SQL statements this connection has run since it was opened.
+    pub fn statements_run(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+
     pub async fn close(self) -> Result<(), StoreError> {
         Ok(self.db.close().await?)
     }
+}
+
+/// Writes the rows an edit changes: a resource with its link rows, or a referral.
+async fn write_edit(txn: &DatabaseTransaction, edit: &Edit) -> Result<(), DbErr> {
+    match edit {
+        Edit::PutResource(r) => {
+            let id = r.id.to_string();
+            resource::Entity::delete_by_id(id.clone()).exec(txn).await?;
+            resource::Entity::insert(resource_row(r).into_active_model().reset_all())
+                .exec_without_returning(txn)
+                .await?;
+            resource_link::Entity::delete_many().filter(resource_link::Column::ResourceId.eq(id)).exec(txn).await?;
+            let links: Vec<_> = links_of(r).into_iter().map(|l| l.into_active_model().reset_all()).collect();
+            if !links.is_empty() {
+                resource_link::Entity::insert_many(links).exec_without_returning(txn).await?;
+            }
+        }
+        Edit::PutReferral(r) => {
+            referral::Entity::delete_by_id(r.id.to_string()).exec(txn).await?;
+            referral::Entity::insert(referral_row(r).into_active_model().reset_all())
+                .exec_without_returning(txn)
+                .await?;
+        }
+        Edit::RemoveReferral(id) => {
+            referral::Entity::delete_by_id(id.to_string()).exec(txn).await?;
+        }
+    }
+    Ok(())
+}
+
+fn change_from_row(row: change::Model) -> Result<Change, StoreError> {
+    let key = row.id.to_string();
+    let corrupt = |detail: String| StoreError::Corrupt { table: "changes".to_owned(), key: key.clone(), detail };
+    let action = Action::from_code(&row.action).ok_or_else(|| corrupt(format!("unknown action `{}`", row.action)))?;
+    let record = RecordKind::ALL
+        .into_iter()
+        .find(|k| k.key() == row.record_kind)
+        .ok_or_else(|| corrupt(format!("unknown record kind `{}`", row.record_kind)))?;
+    let record_id = Id::parse(&row.record_id).map_err(|e| corrupt(format!("record id: {e}")))?;
+    Ok(Change {
+        id: row.id,
+        at: row.at,
+        actor: row.actor,
+        action,
+        record,
+        record_id,
+        before: row.before,
+        after: row.after,
+        note: row.note,
+    })
 }
 
 async fn sync_all(txn: &DatabaseTransaction, rows: Rows) -> Result<LoadReport, DbErr> {
@@ -341,6 +456,64 @@ mod tests {
         assert!(same.changed_nothing());
         let edited = store.replace_directory(&directory(&[("a", "窓口A（改）"), ("c", "窓口C")])).await.unwrap();
         assert_eq!(edited.get(RecordKind::Resource), Counts { created: 1, updated: 1, removed: 1, unchanged: 0 });
+        if let (Some(schema), Ok(url)) = (schema, std::env::var("DATABASE_URL")) {
+            Store::drop_schema(&url, &schema).await.unwrap();
+        }
+    }
+
+    fn change(action: Action, record_id: &str, at: &str) -> Change {
+        Change {
+            id: 0,
+            at: at.parse().unwrap(),
+            actor: "steward-koto".into(),
+            action,
+            record: RecordKind::Resource,
+            record_id: Id::parse(record_id).unwrap(),
+            before: None,
+            after: Some("{}".into()),
+            note: Some("電話で確認".into()),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_edit_and_its_log_entry_are_written_together_and_read_back_in_order() {
+        let (store, schema) = store("store_apply").await;
+        store.replace_directory(&directory(&[("a", "窓口A"), ("b", "窓口B")])).await.unwrap();
+        let renamed = resource("a", "窓口A（改）");
+        let first = store
+            .apply(&Edit::PutResource(renamed), change(Action::UpsertResource, "a", "2026-11-22T01:00:00Z"))
+            .await
+            .unwrap();
+        let edge = Id::parse("edge").unwrap();
+        let mut second = change(Action::RemoveReferral, "edge", "2026-11-22T02:00:00Z");
+        second.record = RecordKind::Referral;
+        let second = store.apply(&Edit::RemoveReferral(edge), second).await.unwrap();
+        assert!(second.id > first.id, "ids increase: {} then {}", first.id, second.id);
+
+        let dir = store.read_directory().await.unwrap();
+        let names: Vec<&str> = dir.resources.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["窓口A（改）", "窓口B"]);
+        assert!(dir.referrals.is_empty());
+
+        let all = store.changes(None, None, 10).await.unwrap();
+        assert_eq!(all, vec![first.clone(), second.clone()]);
+        let since = store.changes(Some("2026-11-22T01:30:00Z".parse().unwrap()), None, 10).await.unwrap();
+        assert_eq!(since, vec![second.clone()]);
+        let page = store.changes(None, Some(first.id), 1).await.unwrap();
+        assert_eq!(page, vec![second]);
+
+        // A failing edit writes neither the record nor its entry.
+        store.db.execute_unprepared("DROP TABLE resource_links").await.unwrap();
+        let failed = store
+            .apply(
+                &Edit::PutResource(resource("b", "窓口B（改）")),
+                change(Action::UpsertResource, "b", "2026-11-22T03:00:00Z"),
+            )
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(store.changes(None, None, 10).await.unwrap().len(), 2);
+        let names: Vec<String> = store.read_directory_without_referrals().await.into_iter().map(|r| r.name).collect();
+        assert_eq!(names, ["窓口A（改）", "窓口B"]);
         if let (Some(schema), Ok(url)) = (schema, std::env::var("DATABASE_URL")) {
             Store::drop_schema(&url, &schema).await.unwrap();
         }

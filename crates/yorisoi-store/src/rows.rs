@@ -170,50 +170,52 @@ pub fn to_rows(dir: &Directory) -> Rows {
                 verified: latest_verified(&o.provenance),
             })
             .collect(),
-        resources: dir
-            .resources
-            .iter()
-            .map(|r| resource::Model {
-                id: r.id.to_string(),
-                name: r.name.clone(),
-                kana: r.kana.clone(),
-                kind: r.kind.to_string(),
-                local_kind_name: r.local_kind_name.clone(),
-                description: r.description.clone(),
-                needs: json(&r.needs),
-                audience: json(&r.audience),
-                service_area: json(&r.service_area),
-                contacts: json(&r.contacts),
-                locations: json(&r.locations),
-                schedule: json(&r.schedule),
-                cost: json(&r.cost),
-                languages: json(&r.languages),
-                accessibility: json(&r.accessibility),
-                application: json(&r.application),
-                status: r.status.code().to_owned(),
-                operators: json(&r.operators),
-                entry_window: r.entry_window,
-                staff_note: r.staff_note.clone(),
-                provenance: json(&r.provenance),
-                verified: latest_verified(&r.provenance),
-            })
-            .collect(),
+        resources: dir.resources.iter().map(resource_row).collect(),
         links: dir.resources.iter().flat_map(links_of).collect(),
-        referrals: dir
-            .referrals
-            .iter()
-            .map(|r| referral::Model {
-                id: r.id.to_string(),
-                from_id: r.from.to_string(),
-                to_id: r.to.to_string(),
-                kind: r.kind.code().to_owned(),
-                needs: json(&r.needs),
-                conditions: json(&r.conditions),
-                state: r.state.code().to_owned(),
-                note: r.note.clone(),
-                provenance: json(&r.provenance),
-            })
-            .collect(),
+        referrals: dir.referrals.iter().map(referral_row).collect(),
+    }
+}
+
+/// The `resources` row of one resource.
+pub fn resource_row(r: &core::Resource) -> resource::Model {
+    resource::Model {
+        id: r.id.to_string(),
+        name: r.name.clone(),
+        kana: r.kana.clone(),
+        kind: r.kind.to_string(),
+        local_kind_name: r.local_kind_name.clone(),
+        description: r.description.clone(),
+        needs: json(&r.needs),
+        audience: json(&r.audience),
+        service_area: json(&r.service_area),
+        contacts: json(&r.contacts),
+        locations: json(&r.locations),
+        schedule: json(&r.schedule),
+        cost: json(&r.cost),
+        languages: json(&r.languages),
+        accessibility: json(&r.accessibility),
+        application: json(&r.application),
+        status: r.status.code().to_owned(),
+        operators: json(&r.operators),
+        entry_window: r.entry_window,
+        staff_note: r.staff_note.clone(),
+        provenance: json(&r.provenance),
+        verified: latest_verified(&r.provenance),
+    }
+}
+
+/// The `referrals` row of one referral.
+pub fn referral_row(r: &core::Referral) -> referral::Model {
+    referral::Model {
+        id: r.id.to_string(),
+        from_id: r.from.to_string(),
+        to_id: r.to.to_string(),
+        kind: r.kind.code().to_owned(),
+        needs: json(&r.needs),
+        conditions: json(&r.conditions),
+        state: r.state.code().to_owned(),
+        note: r.note.clone(),
+        provenance: json(&r.provenance),
     }
 }
 

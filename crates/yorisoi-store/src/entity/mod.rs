@@ -2,6 +2,7 @@
 //! sees domain types.
 
 pub mod area;
+pub mod change;
 pub mod kind;
 pub mod municipality;
 pub mod need;

@@ -1,0 +1,209 @@
+//! The GraphQL `search` query over HTTP on loopback, driven by wrk, next to the same
+//! searches in process (the index alone, and the schema without HTTP), on a
+//! deterministic synthetic directory; and how long a steward's edit takes to be
+//! visible to search.
+//!
+//! `cargo bench --bench http` (needs `wrk`: `apt-get install wrk`; optionally
+//! `-- 100000` for the size). Every wrk response body is checked for `errors`.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use yorisoi::server::{AppState, ServerOptions, app};
+use yorisoi_core::synthetic::{Size, directory};
+use yorisoi_graphql::{Live, Snapshot, Tokens, hash_token};
+use yorisoi_search::{SearchIndex, SearchRequest};
+use yorisoi_store::Store;
+
+const STEWARD: &str = "ys_bench-steward";
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((sorted.len() as f64) * p).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn report(name: &str, mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    let p50 = percentile(&times, 0.50);
+    println!(
+        "{name:<26} n={:<6} p50 {:>7.3} ms   p99 {:>7.3} ms",
+        times.len(),
+        p50.as_secs_f64() * 1e3,
+        percentile(&times, 0.99).as_secs_f64() * 1e3
+    );
+    p50
+}
+
+/// The query a worker's page sends: a page of ten with the fields it shows.
+fn graphql_body(text: &str) -> String {
+    let query =
+        "query($q: String!) { search(query: $q, first: 10) { edges { node { resource { key name } reason } } } }";
+    json!({ "query": query, "variables": { "q": text } }).to_string()
+}
+
+/// A wrk script that posts the bodies round-robin and counts answers that are not a
+/// clean 200 (a status other than 200, or a body with `errors`).
+fn wrk_script(bodies: &[String]) -> String {
+    let list: Vec<String> = bodies.iter().map(|b| format!("[==[{b}]==]")).collect();
+    format!(
+        r#"local bodies = {{ {} }}
+local i = 0
+local threads = {{}}
+function setup(thread) table.insert(threads, thread) end
+function init(args) bad = 0 end
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", "/graphql", {{ ["Content-Type"] = "application/json" }}, bodies[i])
+end
+response = function(status, headers, body)
+  if status ~= 200 or string.find(body, '"errors"', 1, true) then bad = bad + 1 end
+end
+done = function(summary, latency, requests)
+  local total = 0
+  for _, t in ipairs(threads) do total = total + t:get("bad") end
+  io.write(string.format("BAD %d\n", total))
+  io.write(string.format("P50 %f\nP99 %f\n", latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"#,
+        list.join(", ")
+    )
+}
+
+/// Runs wrk; returns (requests per second, p50 ms, p99 ms, bad answers).
+fn wrk(addr: &str, script: &Path, threads: usize, connections: usize, seconds: u64) -> (f64, f64, f64, u64) {
+    let output = Command::new("wrk")
+        .args(["-t", &threads.to_string(), "-c", &connections.to_string(), "-d", &format!("{seconds}s"), "-s"])
+        .arg(script)
+        .arg(format!("http://{addr}/graphql"))
+        .output()
+        .expect("wrk runs (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let value = |key: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key).map(|v| v.trim().parse().unwrap()))
+            .unwrap_or_else(|| panic!("wrk printed no {key}: {text}"))
+    };
+    let rps = value("Requests/sec:");
+    let non_2xx = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Non-2xx or 3xx responses:"))
+        .map_or(0.0, |v| v.trim().parse().unwrap());
+    assert_eq!(non_2xx, 0.0, "{text}");
+    (rps, value("P50 "), value("P99 "), value("BAD ") as u64)
+}
+
+fn main() {
+    let resources: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("seed");
+    let taxonomy = yorisoi_seed::read_dir(&seed).unwrap().directory;
+    let size = Size { municipalities: 1_741, resources, organizations: resources / 10, referrals: resources / 2 };
+    let dir = Arc::new(directory(&taxonomy, size, 42));
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+
+    let start = Instant::now();
+    let index = Arc::new(SearchIndex::in_ram(&dir).unwrap());
+    println!("indexed {} resources in {:.1} s", index.len(), start.elapsed().as_secs_f64());
+    // Reads answer from the snapshot; the store only takes edits and the change log, so
+    // an empty SQLite file stands in for the loaded one.
+    let data = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", data.path().join("bench.db").display());
+    let store = runtime.block_on(Store::connect(&url)).unwrap();
+    let tokens = Tokens::parse(&format!("steward bench {}", hash_token(STEWARD)), "bench").unwrap();
+    let service =
+        yorisoi::server::service(Live::new(store, Snapshot::new(Arc::clone(&dir), Arc::clone(&index))), tokens, true);
+
+    // What workers type: part of a place's name, and situations in plain words.
+    let mut texts: Vec<String> = (0..40)
+        .map(|i| dir.resources[i * (resources / 40)].name.chars().take_while(|c| !c.is_ascii_digit()).collect())
+        .collect();
+    for situation in [
+        "親が80代で、50代の息子がずっと家にいる",
+        "食べるものに困っている",
+        "ひとり親で子育てがつらい",
+        "買い物に行けない高齢者",
+        "近所でちょっとした困りごとを話せる人",
+        "認知症の人への接し方を学びたい",
+        "こどもしょくどう",
+        "ほうかつ",
+        "ｺｰﾌﾟ",
+        "ふーどぱんとりー",
+    ] {
+        texts.push(situation.to_owned());
+    }
+    let requests: Vec<SearchRequest> =
+        texts.iter().map(|t| SearchRequest { text: t.clone(), limit: 10, ..SearchRequest::default() }).collect();
+    let bodies: Vec<String> = texts.iter().map(|t| graphql_body(t)).collect();
+
+    // In process, round by round so noise falls on both alike.
+    let mut search_times = Vec::new();
+    let mut schema_times = Vec::new();
+    for round in 0..21 {
+        for (request, body) in requests.iter().zip(&bodies) {
+            let start = Instant::now();
+            let results = index.search(request).unwrap();
+            let took = start.elapsed();
+            assert!(!results.hits.is_empty(), "`{}` found nothing", request.text);
+            let parsed: async_graphql::Request = serde_json::from_str(body).unwrap();
+            let start = Instant::now();
+            let response = runtime.block_on(service.execute(parsed, None));
+            let took_schema = start.elapsed();
+            assert!(response.errors.is_empty(), "{:?}", response.errors);
+            if round > 0 {
+                search_times.push(took);
+                schema_times.push(took_schema);
+            }
+        }
+    }
+    let search_p50 = report("search (index only)", search_times);
+    let schema_p50 = report("GraphQL in process", schema_times);
+
+    // Over loopback.
+    let options = ServerOptions::default();
+    let router = app(AppState::new(service.clone(), &options), &options);
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    runtime.spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let mut script = tempfile::NamedTempFile::new().unwrap();
+    script.write_all(wrk_script(&bodies).as_bytes()).unwrap();
+    wrk(&addr, script.path(), 1, 1, 3); // warm-up
+    let (rps1, p50_1, p99_1, bad1) = wrk(&addr, script.path(), 1, 1, 15);
+    println!(
+        "HTTP, 1 connection         {rps1:>7.0} req/s   p50 {p50_1:>7.3} ms   p99 {p99_1:>7.3} ms   bad answers {bad1}"
+    );
+    for connections in [4, 16] {
+        let (rps, p50, p99, bad) = wrk(&addr, script.path(), 2, connections, 15);
+        println!(
+            "HTTP, {connections:>2} connections       {rps:>7.0} req/s   p50 {p50:>7.3} ms   p99 {p99:>7.3} ms   bad answers {bad}"
+        );
+    }
+    let added = p50_1 - search_p50.as_secs_f64() * 1e3;
+    println!(
+        "GraphQL+HTTP adds {added:.3} ms at p50 over the search's {:.3} ms ({:.0}%; schema alone adds {:.3} ms)",
+        search_p50.as_secs_f64() * 1e3,
+        100.0 * added / (search_p50.as_secs_f64() * 1e3),
+        (schema_p50 - search_p50).as_secs_f64() * 1e3
+    );
+
+    // A steward's edit: checked against the whole directory, written, indexed, graph
+    // rebuilt, snapshot swapped; then the new name is searched for.
+    let mut visible = Vec::new();
+    for i in 0..7 {
+        let mut record = yorisoi_seed::resource_to_json(&dir.resources[i * 1000]);
+        let marker = format!("編集確認{}", ["あ", "い", "う", "え", "お", "か", "き"][i]);
+        record["name"] = json!(format!("{} {marker}", record["name"].as_str().unwrap()));
+        let mutation = json!({ "query": "mutation($r: JSON!) { upsertResource(record: $r) { change { number } } }", "variables": { "r": record } });
+        let caller = service.authenticate(STEWARD);
+        let start = Instant::now();
+        let response = runtime.block_on(service.execute(serde_json::from_value(mutation).unwrap(), caller));
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        let found =
+            index.search(&SearchRequest { text: marker.clone(), limit: 1, ..SearchRequest::default() }).unwrap();
+        visible.push(start.elapsed());
+        assert_eq!(found.hits.first().map(|h| &h.id), Some(&dir.resources[i * 1000].id), "{marker}");
+    }
+    report("edit visible to search", visible);
+}

@@ -1,0 +1,262 @@
+//! Stewards' edits (upsertResource, retireResource, verifyResource, addReferral,
+//! removeReferral) and the change log they leave. Every edit needs a steward's token.
+
+use std::sync::Arc;
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Json, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use yorisoi_core::{Action, Change, Edit, Id, Provenance, Status};
+
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, Coded};
+use crate::global_id::{cursor, offset};
+use crate::live::{Live, Snapshot};
+use crate::query::{page, snapshot};
+use crate::types::{Referral, Resource};
+
+/// One entry of the change log (変更履歴).
+pub struct ChangeEntry(pub Change);
+
+/// One entry of the change log (変更履歴): who changed which record when, and how.
+#[Object]
+impl ChangeEntry {
+    /// Increasing number of the entry.
+    async fn number(&self) -> i64 {
+        self.0.id
+    }
+    /// When it was written (UTC).
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    /// The name of the steward's token (担当者).
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+    /// upsert_resource, retire_resource, verify_resource, add_referral or remove_referral.
+    async fn action(&self) -> &str {
+        self.0.action.code()
+    }
+    /// resources or referrals.
+    async fn record_kind(&self) -> &str {
+        self.0.record.key()
+    }
+    /// The steward's id of the record.
+    async fn record_id(&self) -> &str {
+        self.0.record_id.as_str()
+    }
+    /// The record before, in the seed file's format; null when it was created.
+    async fn before(&self) -> Option<Json<serde_json::Value>> {
+        json(self.0.before.as_deref())
+    }
+    /// The record after, in the seed file's format; null when it was removed.
+    async fn after(&self) -> Option<Json<serde_json::Value>> {
+        json(self.0.after.as_deref())
+    }
+    /// Why, in the steward's words (理由).
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+fn json(text: Option<&str>) -> Option<Json<serde_json::Value>> {
+    text.and_then(|t| serde_json::from_str(t).ok()).map(Json)
+}
+
+/// What an edit to a resource did.
+#[derive(SimpleObject)]
+pub struct ResourceChange {
+    /// The change-log entry written.
+    pub change: ChangeEntry,
+    /// The resource as it is now.
+    pub resource: Resource,
+}
+
+/// What an edit to a referral did.
+#[derive(SimpleObject)]
+pub struct ReferralChange {
+    /// The change-log entry written.
+    pub change: ChangeEntry,
+    /// The referral as it is now; null when removed.
+    pub referral: Option<Referral>,
+}
+
+/// The caller, who must hold a steward's token.
+fn steward<'a>(ctx: &Context<'a>) -> Result<&'a Caller, ApiError> {
+    match ctx.data_opt::<Caller>() {
+        None => Err(ApiError::Unauthenticated(
+            "editing needs a steward's token: send `Authorization: Bearer <token>`".to_owned(),
+        )),
+        Some(caller) if caller.role < Role::Steward => Err(ApiError::Forbidden(format!(
+            "the token `{}` has the {} role; editing needs the steward role",
+            caller.name,
+            caller.role.code()
+        ))),
+        Some(caller) => Ok(caller),
+    }
+}
+
+fn live<'a>(ctx: &Context<'a>) -> &'a Live {
+    ctx.data_unchecked::<Arc<Live>>()
+}
+
+fn parse_id(text: &str) -> Result<Id, ApiError> {
+    Id::parse(text).map_err(|e| ApiError::BadUserInput(format!("`{text}` is not an id: {e}")))
+}
+
+fn existing_resource(snapshot: &Snapshot, id: &Id) -> Result<yorisoi_core::Resource, ApiError> {
+    snapshot
+        .resource_at(id)
+        .map(|at| snapshot.directory.resources[at].clone())
+        .ok_or_else(|| ApiError::NotFound(format!("no resource `{id}`")))
+}
+
+fn today_in_japan() -> chrono::NaiveDate {
+    (Utc::now() + chrono::Duration::hours(9)).date_naive()
+}
+
+/// Stewards' edits (データ管理者の編集).
+#[derive(Debug)]
+pub struct MutationRoot;
+
+/// Stewards' edits (データ管理者の編集). Each needs a steward's token, is checked like a
+/// seed file, is written with a change-log entry, and is visible to search on return.
+#[Object]
+impl MutationRoot {
+    /// Creates a resource or replaces the one with the same `id` (資源の登録・更新).
+    async fn upsert_resource(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The resource as in a seed file (see yorisoi-seed.schema.json), as JSON.")] record: Json<
+            serde_json::Value,
+        >,
+        #[graphql(desc = "Why (理由), kept in the change log.")] note: Option<String>,
+    ) -> Result<ResourceChange> {
+        let caller = steward(ctx).coded()?;
+        let resource = yorisoi_seed::resource_from_json(&record.0)
+            .map_err(|problems| ApiError::InvalidRecord { record: "resource".to_owned(), problems })
+            .coded()?;
+        let id = resource.id.clone();
+        let (change, next) =
+            live(ctx).edit(caller, Action::UpsertResource, Edit::PutResource(resource), note).await.coded()?;
+        Ok(ResourceChange { change: ChangeEntry(change), resource: Resource::find(&next, &id).expect("just written") })
+    }
+
+    /// Marks a resource as ended (廃止): kept, so old referrals still resolve, but no
+    /// longer suggested.
+    async fn retire_resource(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Steward's id of the resource.")] id: String,
+        #[graphql(desc = "Why (理由), kept in the change log.")] note: String,
+    ) -> Result<ResourceChange> {
+        let caller = steward(ctx).coded()?;
+        let id = parse_id(&id).coded()?;
+        let mut resource = existing_resource(snapshot(ctx), &id).coded()?;
+        if resource.status == Status::Ended {
+            return Err(ApiError::BadUserInput(format!("resource `{id}` is already ended"))).coded();
+        }
+        resource.status = Status::Ended;
+        let (change, next) =
+            live(ctx).edit(caller, Action::RetireResource, Edit::PutResource(resource), Some(note)).await.coded()?;
+        Ok(ResourceChange { change: ChangeEntry(change), resource: Resource::find(&next, &id).expect("just written") })
+    }
+
+    /// Records that a steward checked a resource against a source today (確認日の更新);
+    /// the audit then no longer counts it as stale.
+    async fn verify_resource(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Steward's id of the resource.")] id: String,
+        #[graphql(desc = "Id of the source checked against (出典), one of the directory's sources.")] source: String,
+        #[graphql(desc = "Where in the source (page, section, or 電話確認).")] locator: Option<String>,
+        #[graphql(desc = "What was checked (確認内容), kept in the change log.")] note: Option<String>,
+    ) -> Result<ResourceChange> {
+        let caller = steward(ctx).coded()?;
+        let id = parse_id(&id).coded()?;
+        let source = parse_id(&source).coded()?;
+        let mut resource = existing_resource(snapshot(ctx), &id).coded()?;
+        let today = today_in_japan();
+        match resource.provenance.iter_mut().find(|p| p.source == source) {
+            Some(entry) => {
+                entry.verified = today;
+                if locator.is_some() {
+                    entry.locator = locator;
+                }
+            }
+            None => resource.provenance.push(Provenance { source, locator, verified: today }),
+        }
+        let (change, next) =
+            live(ctx).edit(caller, Action::VerifyResource, Edit::PutResource(resource), note).await.coded()?;
+        Ok(ResourceChange { change: ChangeEntry(change), resource: Resource::find(&next, &id).expect("just written") })
+    }
+
+    /// Adds a referral between two places (つなぎの追加). Its `id` must be new.
+    async fn add_referral(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The referral as in a seed file, as JSON.")] record: Json<serde_json::Value>,
+        #[graphql(desc = "Why (理由), kept in the change log.")] note: Option<String>,
+    ) -> Result<ReferralChange> {
+        let caller = steward(ctx).coded()?;
+        let referral = yorisoi_seed::referral_from_json(&record.0)
+            .map_err(|problems| ApiError::InvalidRecord { record: "referral".to_owned(), problems })
+            .coded()?;
+        if snapshot(ctx).directory.referrals.iter().any(|r| r.id == referral.id) {
+            return Err(ApiError::BadUserInput(format!(
+                "referral `{}` already exists; choose a new id, or remove it first",
+                referral.id
+            )))
+            .coded();
+        }
+        let shown = Referral::of(&referral);
+        let (change, _) =
+            live(ctx).edit(caller, Action::AddReferral, Edit::PutReferral(referral), note).await.coded()?;
+        Ok(ReferralChange { change: ChangeEntry(change), referral: Some(shown) })
+    }
+
+    /// Removes a referral (つなぎの削除), for one that no longer works or was wrong.
+    async fn remove_referral(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Steward's id of the referral.")] id: String,
+        #[graphql(desc = "Why (理由), kept in the change log.")] note: String,
+    ) -> Result<ReferralChange> {
+        let caller = steward(ctx).coded()?;
+        let id = parse_id(&id).coded()?;
+        if !snapshot(ctx).directory.referrals.iter().any(|r| r.id == id) {
+            return Err(ApiError::NotFound(format!("no referral `{id}`"))).coded();
+        }
+        let (change, _) =
+            live(ctx).edit(caller, Action::RemoveReferral, Edit::RemoveReferral(id), Some(note)).await.coded()?;
+        Ok(ReferralChange { change: ChangeEntry(change), referral: None })
+    }
+}
+
+/// A page of the change log, for callers with a token.
+pub(crate) async fn changes(
+    ctx: &Context<'_>,
+    since: Option<DateTime<Utc>>,
+    first: i32,
+    after: Option<String>,
+) -> Result<Connection<String, ChangeEntry>> {
+    if ctx.data_opt::<Caller>().is_none() {
+        return Err(ApiError::Unauthenticated(
+            "the change log needs a staff or steward token: send `Authorization: Bearer <token>`".to_owned(),
+        ))
+        .coded();
+    }
+    let (_, size) = page(first, None).coded()?;
+    let after_id = after.as_deref().map(offset).transpose().coded()?.map(|n| n as i64);
+    let mut entries = live(ctx)
+        .store()
+        .changes(since, after_id, size as u64 + 1)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))
+        .coded()?;
+    let has_next = entries.len() > size;
+    entries.truncate(size);
+    let mut connection = Connection::new(after_id.is_some(), has_next);
+    connection.edges.extend(entries.into_iter().map(|c| Edge::new(cursor(c.id.max(0) as usize), ChangeEntry(c))));
+    Ok(connection)
+}

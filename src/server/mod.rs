@@ -1,0 +1,299 @@
+//! `yorisoi serve`: the GraphQL API over HTTP. A thin host around
+//! [`yorisoi_graphql::Service`]: routes, bearer tokens, limits, load shedding, CORS,
+//! metrics and request logs. GraphQL runs on a blocking thread (search and the graph
+//! are synchronous work).
+
+mod metrics;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use async_graphql_axum::GraphQLResponse;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::sync::Semaphore;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use yorisoi_graphql::{Caller, Live, Options, Service, Snapshot, Tokens};
+use yorisoi_store::Store;
+
+pub use metrics::{Gauges, Metrics};
+
+/// The largest request body accepted (a GraphQL query is small).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The longest a request may run, unless configured otherwise.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How the server behaves beyond the schema.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Serve GraphiQL on GET /graphql.
+    pub graphiql: bool,
+    /// Origins a browser may call the API from (CORS); none means same-origin only.
+    pub cors_origins: Vec<HeaderValue>,
+    /// GraphQL requests answered at once; more are refused with 503 at once, not queued.
+    pub max_concurrent: usize,
+    /// The longest a request may run before it is answered 408.
+    pub timeout: Duration,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions { graphiql: true, cors_origins: Vec::new(), max_concurrent: 64, timeout: REQUEST_TIMEOUT }
+    }
+}
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub service: Service,
+    pub metrics: Arc<Metrics>,
+    /// Permits for GraphQL requests in flight; when none is free, requests are shed.
+    pub in_flight: Arc<Semaphore>,
+    max_concurrent: usize,
+}
+
+impl AppState {
+    pub fn new(service: Service, options: &ServerOptions) -> Self {
+        AppState {
+            service,
+            metrics: Arc::new(Metrics::default()),
+            in_flight: Arc::new(Semaphore::new(options.max_concurrent)),
+            max_concurrent: options.max_concurrent,
+        }
+    }
+}
+
+/// The HTTP routes over a service.
+pub fn app(state: AppState, options: &ServerOptions) -> Router {
+    let mut graphql = post(graphql);
+    if options.graphiql {
+        graphql = graphql.get(|| async { Html(include_str!("graphiql.html")) });
+    }
+    let graphql_route = Router::new()
+        .route("/graphql", graphql)
+        .route_layer(middleware::from_fn_with_state(state.clone(), shed_load))
+        .route_layer(middleware::from_fn(json_only));
+    let mut router = Router::new()
+        .merge(graphql_route)
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(|| async { "ready" }))
+        .route("/metrics", get(metrics))
+        .layer(middleware::from_fn_with_state(state.clone(), count))
+        .with_state(state)
+        // tower-http's limit, unlike axum's DefaultBodyLimit, covers every extractor.
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, options.timeout));
+    if !options.cors_origins.is_empty() {
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(options.cors_origins.clone()))
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+                .max_age(Duration::from_secs(600)),
+        );
+    }
+    router.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|request: &Request| {
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+            })
+            .on_request(())
+            .on_response(|response: &Response, took: Duration, _: &tracing::Span| {
+                tracing::info!(status = response.status().as_u16(), ms = took.as_secs_f64() * 1e3, "answered");
+            }),
+    )
+}
+
+/// An error answered before GraphQL runs, in GraphQL's error shape so clients parse
+/// one format.
+fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// POST /graphql takes `application/json` only: a form or text/plain post is what a
+/// cross-site page can send without CORS, so it is refused before anything runs.
+async fn json_only(request: Request, next: Next) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence != "application/json" {
+        return refusal(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the GraphQL request as JSON with `Content-Type: application/json`",
+        );
+    }
+    next.run(request).await
+}
+
+/// Refuses at once (503, Retry-After) when the server is already answering as many
+/// GraphQL requests as it may, so a burst cannot queue requests past their timeout.
+async fn shed_load(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Ok(_permit) = Arc::clone(&state.in_flight).try_acquire_owned() else {
+        state.metrics.shed();
+        let mut response = refusal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "OVERLOADED",
+            "the server is answering as many requests as it can; retry in a second",
+        );
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    };
+    next.run(request).await
+}
+
+/// Counts every answer by route and status for `/metrics`.
+async fn count(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map_or("other", |p| p.as_str()).to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    state.metrics.request(&route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let snapshot = state.service.live().snapshot();
+    let gauges = Gauges {
+        in_flight: state.max_concurrent - state.in_flight.available_permits(),
+        resources: snapshot.directory.resources.len(),
+        referrals: snapshot.directory.referrals.len(),
+        store_statements: state.service.live().store().statements_run(),
+    };
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(gauges))
+}
+
+/// The caller named by `Authorization: Bearer …`; a header that names no known token
+/// is an error (its message), not an anonymous request, so a client learns its token
+/// is wrong.
+fn caller(service: &Service, headers: &HeaderMap) -> Result<Option<Caller>, &'static str> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
+    let token =
+        value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or("use `Authorization: Bearer <token>`")?;
+    service.authenticate(token.trim()).map(Some).ok_or("this token is not known to the server")
+}
+
+async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let caller = match caller(&state.service, &headers) {
+        Ok(caller) => caller,
+        Err(message) => {
+            let mut response = refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message);
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return response;
+        }
+    };
+    let request = match parse_request(&body) {
+        Ok(request) => request,
+        Err(message) => return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
+    };
+    let service = state.service.clone();
+    let handle = tokio::runtime::Handle::current();
+    // Off the async workers: a search or an audit is CPU work.
+    let Ok(response) = tokio::task::spawn_blocking(move || handle.block_on(service.execute(request, caller))).await
+    else {
+        return refusal(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_SERVER_ERROR", "internal error");
+    };
+    for error in &response.errors {
+        let code = error
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .and_then(|c| if let async_graphql::Value::String(s) = c { Some(s.as_str()) } else { None })
+            .unwrap_or("GRAPHQL_VALIDATION_FAILED");
+        state.metrics.graphql_error(code);
+    }
+    GraphQLResponse::from(response).into_response()
+}
+
+/// One GraphQL request from a JSON body; batches are refused (one operation, one cost).
+fn parse_request(body: &[u8]) -> Result<async_graphql::Request, String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| format!("the body is not valid JSON: {e}"))?;
+    if value.is_array() {
+        return Err("batched requests are not accepted; send one operation per request".to_owned());
+    }
+    if !value.get("query").is_some_and(serde_json::Value::is_string) {
+        return Err("the request has no `query` string; send {\"query\": \"…\", \"variables\": {…}}".to_owned());
+    }
+    serde_json::from_value(value).map_err(|e| format!("not a GraphQL request: {e}; send {{\"query\": \"…\"}}"))
+}
+
+/// The served directory from the store, loading `seed` first when the store is empty
+/// (the embedded default's first run), with its search index under `data_dir`.
+pub async fn prepare(url: &str, seed: &Path, data_dir: &Path) -> anyhow::Result<Live> {
+    let store = Store::connect(url).await?;
+    let mut directory = store.read_directory().await?;
+    if directory.resources.is_empty() && directory.organizations.is_empty() && seed.exists() {
+        let set = yorisoi_seed::read_dir(seed).with_context(|| format!("loading {} on first run", seed.display()))?;
+        let report = store.replace_directory(&set.directory).await?;
+        tracing::info!(created = report.total().created, "loaded the seed directory on first run");
+        directory = store.read_directory().await?;
+    }
+    let data_dir = data_dir.to_owned();
+    let directory = Arc::new(directory);
+    let for_index = Arc::clone(&directory);
+    let snapshot = tokio::task::spawn_blocking(move || {
+        let (index, _) = yorisoi_search::SearchIndex::open_or_create(&data_dir.join("index"), &for_index)?;
+        anyhow::Ok(Snapshot::new(for_index, Arc::new(index)))
+    })
+    .await??;
+    Ok(Live::new(store, snapshot))
+}
+
+/// Reads the tokens file and the `YORISOI_TOKENS` text (either may be absent).
+pub fn tokens(file: Option<&Path>, env_text: Option<&str>) -> anyhow::Result<Tokens> {
+    let mut tokens = Tokens::default();
+    if let Some(file) = file {
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("cannot read tokens file {}", file.display()))?;
+        tokens.add_lines(&text, &file.display().to_string())?;
+    }
+    if let Some(text) = env_text {
+        // In a variable, `;` may stand for a line break.
+        tokens.add_lines(&text.replace(';', "\n"), "YORISOI_TOKENS")?;
+    }
+    Ok(tokens)
+}
+
+/// Serves until SIGTERM or Ctrl-C, finishing requests in flight.
+pub async fn serve(service: Service, options: &ServerOptions, addr: &str) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    // Tests and scripts read this line to find the port when ADDR ends in :0.
+    println!("Yorisoi GraphQL API on http://{}/graphql", listener.local_addr()?);
+    let router = app(AppState::new(service, options), options);
+    axum::serve(listener, router).with_graceful_shutdown(shutdown()).await?;
+    Ok(())
+}
+
+/// Builds the service over a live directory with the schema options.
+pub fn service(live: Live, tokens: Tokens, introspection: bool) -> Service {
+    Service::new(live, tokens, &Options { introspection })
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+    tracing::info!("shutting down after requests in flight");
+}
