@@ -127,10 +127,8 @@ fn main() {
         "買い物に行けない高齢者",
         "近所でちょっとした困りごとを話せる人",
         "認知症の人への接し方を学びたい",
-        "こどもしょくどう",
-        "ほうかつ",
-        "ｺｰﾌﾟ",
-        "ふーどぱんとりー",
+        "災害のときに助けが必要な高齢者",
+        "ふーどばんく",
     ] {
         texts.push(situation.to_owned());
     }
@@ -193,7 +191,7 @@ fn main() {
     let mut visible = Vec::new();
     for i in 0..7 {
         let mut record = yorisoi_seed::resource_to_json(&dir.resources[i * 1000]);
-        let marker = format!("編集確認{}", ["あ", "い", "う", "え", "お", "か", "き"][i]);
+        let marker = ["柊木犀", "紫陽花", "向日葵", "曼珠沙華", "山茶花", "沈丁花", "百日紅"][i].to_owned();
         record["name"] = json!(format!("{} {marker}", record["name"].as_str().unwrap()));
         let mutation = json!({ "query": "mutation($r: JSON!) { upsertResource(record: $r) { change { number } } }", "variables": { "r": record } });
         let caller = service.authenticate(STEWARD);
