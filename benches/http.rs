@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use yorisoi::server::{AppState, ServerOptions, app};
-use yorisoi_core::synthetic::{Size, directory};
+use yorisoi_core::synthetic::{SITUATIONS, Size, directory};
 use yorisoi_graphql::{Live, Snapshot, Tokens, hash_token};
 use yorisoi_search::{SearchIndex, SearchRequest};
 use yorisoi_store::Store;
@@ -120,16 +120,7 @@ fn main() {
     let mut texts: Vec<String> = (0..40)
         .map(|i| dir.resources[i * (resources / 40)].name.chars().take_while(|c| !c.is_ascii_digit()).collect())
         .collect();
-    for situation in [
-        "親が80代で、50代の息子がずっと家にいる",
-        "食べるものに困っている",
-        "ひとり親で子育てがつらい",
-        "買い物に行けない高齢者",
-        "近所でちょっとした困りごとを話せる人",
-        "認知症の人への接し方を学びたい",
-        "災害のときに助けが必要な高齢者",
-        "ふーどばんく",
-    ] {
+    for situation in SITUATIONS {
         texts.push(situation.to_owned());
     }
     let requests: Vec<SearchRequest> =

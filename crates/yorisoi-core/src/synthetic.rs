@@ -6,6 +6,18 @@ use chrono::{NaiveDate, NaiveTime, Weekday};
 
 use crate::*;
 
+/// Situations in plain words, as workers type them, that the benchmarks search for.
+pub const SITUATIONS: [&str; 8] = [
+    "親が80代で、50代の息子がずっと家にいる",
+    "食べるものに困っている",
+    "ひとり親で子育てがつらい",
+    "買い物に行けない高齢者",
+    "近所でちょっとした困りごとを話せる人",
+    "認知症の人への接し方を学びたい",
+    "災害のときに助けが必要な高齢者",
+    "ふーどばんく",
+];
+
 /// A small deterministic generator (SplitMix64).
 #[derive(Debug, Clone)]
 pub struct Rng(u64);

@@ -111,6 +111,19 @@ fn existing_resource(snapshot: &Snapshot, id: &Id) -> Result<yorisoi_core::Resou
         .ok_or_else(|| ApiError::NotFound(format!("no resource `{id}`")))
 }
 
+/// Writes a resource through [`Live::edit`] and answers with it as now served.
+async fn put_resource(
+    ctx: &Context<'_>,
+    caller: &Caller,
+    action: Action,
+    resource: yorisoi_core::Resource,
+    note: Option<String>,
+) -> Result<ResourceChange> {
+    let id = resource.id.clone();
+    let (change, next) = live(ctx).edit(caller, action, Edit::PutResource(resource), note).await.coded()?;
+    Ok(ResourceChange { change: ChangeEntry(change), resource: Resource::find(&next, &id).expect("just written") })
+}
+
 fn today_in_japan() -> chrono::NaiveDate {
     (Utc::now() + chrono::Duration::hours(9)).date_naive()
 }
@@ -136,10 +149,7 @@ impl MutationRoot {
         let resource = yorisoi_seed::resource_from_json(&record.0)
             .map_err(|problems| ApiError::InvalidRecord { record: "resource".to_owned(), problems })
             .coded()?;
-        let id = resource.id.clone();
-        let (change, next) =
-            live(ctx).edit(caller, Action::UpsertResource, Edit::PutResource(resource), note).await.coded()?;
-        Ok(ResourceChange { change: ChangeEntry(change), resource: Resource::find(&next, &id).expect("just written") })
+        put_resource(ctx, caller, Action::UpsertResource, resource, note).await
     }
 
     /// Marks a resource as ended (廃止): kept, so old referrals still resolve, but no
@@ -157,9 +167,7 @@ impl MutationRoot {
             return Err(ApiError::BadUserInput(format!("resource `{id}` is already ended"))).coded();
         }
         resource.status = Status::Ended;
-        let (change, next) =
-            live(ctx).edit(caller, Action::RetireResource, Edit::PutResource(resource), Some(note)).await.coded()?;
-        Ok(ResourceChange { change: ChangeEntry(change), resource: Resource::find(&next, &id).expect("just written") })
+        put_resource(ctx, caller, Action::RetireResource, resource, Some(note)).await
     }
 
     /// Records that a steward checked a resource against a source today (確認日の更新);
@@ -186,9 +194,7 @@ impl MutationRoot {
             }
             None => resource.provenance.push(Provenance { source, locator, verified: today }),
         }
-        let (change, next) =
-            live(ctx).edit(caller, Action::VerifyResource, Edit::PutResource(resource), note).await.coded()?;
-        Ok(ResourceChange { change: ChangeEntry(change), resource: Resource::find(&next, &id).expect("just written") })
+        put_resource(ctx, caller, Action::VerifyResource, resource, note).await
     }
 
     /// Adds a referral between two places (つなぎの追加). Its `id` must be new.

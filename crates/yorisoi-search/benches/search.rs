@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
-use yorisoi_core::synthetic::{Size, directory};
+use yorisoi_core::synthetic::{SITUATIONS, Size, directory};
 use yorisoi_core::{Id, MunicipalityCode};
 use yorisoi_search::{SearchIndex, SearchRequest};
 
@@ -71,19 +71,8 @@ fn main() {
             SearchRequest { text: typed, ..SearchRequest::default() }
         })
         .collect();
-    let situations: Vec<SearchRequest> = [
-        "親が80代で、50代の息子がずっと家にいる",
-        "食べるものに困っている",
-        "ひとり親で子育てがつらい",
-        "買い物に行けない高齢者",
-        "近所でちょっとした困りごとを話せる人",
-        "認知症の人への接し方を学びたい",
-        "災害のときに助けが必要な高齢者",
-        "ふーどばんく",
-    ]
-    .iter()
-    .map(|text| SearchRequest { text: (*text).to_owned(), ..SearchRequest::default() })
-    .collect();
+    let situations: Vec<SearchRequest> =
+        SITUATIONS.iter().map(|text| SearchRequest { text: (*text).to_owned(), ..SearchRequest::default() }).collect();
     let monday_morning = NaiveDateTime::parse_from_str("2026-11-16 10:00", "%Y-%m-%d %H:%M").unwrap();
     let filtered: Vec<SearchRequest> = (0..20)
         .map(|i| {
