@@ -61,6 +61,8 @@ enum Command {
         dir: PathBuf,
         #[command(flatten)]
         db: DbArgs,
+        #[command(flatten)]
+        load: LoadArgs,
     },
     /// Write the store back as seed files into DIR
     Export {
@@ -130,6 +132,26 @@ struct ServerArgs {
     /// GraphQL requests answered at once; more are refused with 503 (load shedding)
     #[arg(long, env = "YORISOI_MAX_CONCURRENT", default_value_t = 64)]
     max_concurrent: usize,
+    /// Open connections at most; more wait to be accepted
+    #[arg(long, env = "YORISOI_MAX_CONNECTIONS", default_value_t = yorisoi::server::MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Seconds a request may take to arrive and run; fields not started by then answer TIMEOUT
+    #[arg(long = "request-timeout", env = "YORISOI_REQUEST_TIMEOUT", default_value_t = 10.0)]
+    request_timeout: f64,
+    /// Seconds a client may take to send headers, or stay idle between requests
+    #[arg(long = "header-timeout", env = "YORISOI_HEADER_TIMEOUT", default_value_t = 10.0)]
+    header_timeout: f64,
+    /// Seconds SIGTERM waits for requests in flight before exiting
+    #[arg(long = "shutdown-grace", env = "YORISOI_SHUTDOWN_GRACE", default_value_t = 10.0)]
+    shutdown_grace: f64,
+}
+
+/// A positive number of seconds from the command line.
+fn seconds(flag: &str, value: f64) -> anyhow::Result<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .with_context(|| format!("--{flag} takes a positive number of seconds, not {value}"))
 }
 
 /// Where Yorisoi keeps its search index.
@@ -163,7 +185,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("Add this line to the tokens file (yorisoi serve --tokens FILE):\n{line}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Load { dir, db } => load(&dir, &db.url),
+        Command::Load { dir, db, load: args } => load(&dir, &db.url, args),
         Command::Export { dir, db, force } => export(&dir, &db.url, force),
         Command::Search { search, db, data } => search_store(&search, &db.url, &data.dir),
         Command::Paths { paths, db } => {
@@ -200,19 +222,27 @@ fn serve(url: &str, seed: &Path, data_dir: &Path, addr: &str, args: ServerArgs) 
         .map(|o| axum::http::HeaderValue::from_str(o.trim()).with_context(|| format!("`{o}` is not an origin")))
         .collect::<anyhow::Result<Vec<_>>>()?;
     anyhow::ensure!(args.max_concurrent > 0, "--max-concurrent must be at least 1");
+    anyhow::ensure!(args.max_connections > 0, "--max-connections must be at least 1");
     let options = yorisoi::server::ServerOptions {
         graphiql: !args.no_graphiql,
         cors_origins,
         max_concurrent: args.max_concurrent,
-        ..yorisoi::server::ServerOptions::default()
+        max_connections: args.max_connections,
+        timeout: seconds("request-timeout", args.request_timeout)?,
+        header_timeout: seconds("header-timeout", args.header_timeout)?,
+        grace: seconds("shutdown-grace", args.shutdown_grace)?,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         let live = yorisoi::server::prepare(url, seed, data_dir).await?;
         tracing::info!(tokens = tokens.len(), "starting");
         let service = yorisoi::server::service(live, tokens, !args.no_introspection);
         yorisoi::server::serve(service, &options, addr).await
-    })
+    });
+    // Work still running past the grace period (a field that started before the
+    // deadline) is left behind rather than waited for: the process exits.
+    runtime.shutdown_timeout(std::time::Duration::ZERO);
+    served
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -262,17 +292,65 @@ fn check(dir: &Path) -> ExitCode {
     }
 }
 
-fn load(dir: &Path, url: &str) -> anyhow::Result<ExitCode> {
+/// How deliberate a load is.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct LoadArgs {
+    /// Print what the load would create, update and remove, and write nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Let the load remove records that DIR no longer holds (refused otherwise)
+    #[arg(long)]
+    allow_removals: bool,
+}
+
+/// The ids a load removes, a line per collection.
+fn removals(report: &yorisoi_store::LoadReport) -> String {
+    report
+        .removed
+        .iter()
+        .map(|(kind, ids)| format!("  {} ({}): {}", kind.key(), ids.len(), ids.join(", ")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn load(dir: &Path, url: &str, args: LoadArgs) -> anyhow::Result<ExitCode> {
     let Some(set) = read_seed(dir)? else { return Ok(ExitCode::FAILURE) };
-    let report = runtime()?.block_on(async {
+    let (report, written) = runtime()?.block_on(async {
         let store = Store::connect(url).await?;
-        let report = store.replace_directory(&set.directory).await?;
+        let decided = store
+            .replace_directory_if(&set.directory, |plan| {
+                !args.dry_run && (args.allow_removals || plan.total().removed == 0)
+            })
+            .await?;
         store.close().await?;
-        anyhow::Ok(report)
+        anyhow::Ok(decided)
     })?;
-    println!("loaded {} into {}", dir.display(), redact(url));
+    let removed = report.total().removed;
+    if written {
+        println!("loaded {} into {}", dir.display(), redact(url));
+        println!("{report}");
+        if removed > 0 {
+            println!("removed:\n{}", removals(&report));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("plan for loading {} into {} (nothing was written):", dir.display(), redact(url));
     println!("{report}");
-    Ok(ExitCode::SUCCESS)
+    if removed > 0 {
+        println!("would remove:\n{}", removals(&report));
+    }
+    if args.dry_run {
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "refused: this load would remove {removed} record{} that {} no longer holds (listed above); nothing was \
+         written. If the files are right, run the load again with --allow-removals; if not, check that every seed \
+         file is in {} (`yorisoi load --dry-run` shows the plan).",
+        if removed == 1 { "" } else { "s" },
+        dir.display(),
+        dir.display()
+    );
+    Ok(ExitCode::FAILURE)
 }
 
 fn export(dir: &Path, url: &str, force: bool) -> anyhow::Result<ExitCode> {

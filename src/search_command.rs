@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use chrono::{Duration, NaiveDateTime, Utc};
+use chrono::{NaiveDateTime, Utc};
 use serde_json::json;
 use yorisoi_core::{Directory, Id, MunicipalityCode};
 use yorisoi_search::{SearchIndex, SearchRequest, SearchResults};
@@ -40,7 +40,7 @@ pub struct SearchArgs {
 
 /// Now, as a wall-clock time in Japan (no daylight saving there).
 pub fn now_in_japan() -> NaiveDateTime {
-    (Utc::now() + Duration::hours(9)).naive_utc()
+    yorisoi_core::japan_time(Utc::now())
 }
 
 /// A municipality by code or exact name (the directory's lookup).

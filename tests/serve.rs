@@ -1,9 +1,12 @@
 //! `yorisoi serve` as a process on a free port, over real sockets: first-run load,
-//! a search, an edit without and with a token, a request log line, and SIGTERM.
+//! a search, an edit without and with a token, a request log line, and SIGTERM; slow
+//! and idle clients, the connection cap, and a shutdown held up by a half-sent request.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -137,4 +140,123 @@ fn the_binary_serves_searches_and_edits_and_stops_on_sigterm() {
     assert_eq!(answered[0]["span"]["path"], "/graphql", "{log}");
     assert_eq!(answered[0]["fields"]["status"], 200, "{log}");
     assert!(log.contains("directory edited"), "{log}");
+}
+
+/// A `yorisoi serve` process on a free port, killed when dropped.
+struct Server {
+    child: Option<Child>,
+    addr: String,
+    _db: TestDb,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Self {
+        let db = TestDb::new();
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_yorisoi"))
+            .args(["serve", "--db", &db.url, "--seed"])
+            .arg(seed_dir())
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .args(["--addr", "127.0.0.1:0"])
+            .args(extra)
+            .env_remove("YORISOI_LOG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("Yorisoi GraphQL API on http://")
+            .and_then(|rest| rest.strip_suffix("/graphql"))
+            .unwrap_or_else(|| panic!("the first line names the address: {line:?}"))
+            .to_owned();
+        Server { child: Some(child), addr, _db: db, _dir: dir }
+    }
+
+    /// Sends SIGTERM and returns how the process ended, or None if it had not ended
+    /// within `limit` (then it is killed).
+    fn terminate_within(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let mut child = self.child.take().unwrap();
+        let pid = child.id();
+        assert!(Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap().success());
+        let (sender, receiver) = mpsc::channel();
+        let waiter = std::thread::spawn(move || {
+            let status = child.wait().unwrap();
+            let _ = sender.send(status);
+        });
+        let ended = receiver.recv_timeout(limit).ok();
+        if ended.is_none() {
+            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+        }
+        waiter.join().unwrap();
+        ended
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Reads until the server closes the connection; Err if it does not within `limit`.
+fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> Result<Vec<u8>, std::io::Error> {
+    stream.set_read_timeout(Some(limit)).unwrap();
+    let mut received = Vec::new();
+    stream.read_to_end(&mut received).map(|_| received)
+}
+
+#[test]
+fn slow_and_idle_clients_are_cut_off_and_connections_are_capped() {
+    let server = Server::start(&["--header-timeout", "1", "--max-connections", "3"]);
+    // A client that sends half a request head and then nothing (slowloris) is closed
+    // once the header timeout passes, without an answer to a request it never sent.
+    let mut slow = TcpStream::connect(&server.addr).unwrap();
+    slow.write_all(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: app").unwrap();
+    let received = read_until_closed(&mut slow, Duration::from_secs(20)).expect("the server closes a slow client");
+    assert!(!String::from_utf8_lossy(&received).contains(" 200 "), "{}", String::from_utf8_lossy(&received));
+    // An idle keep-alive connection is closed too.
+    let mut idle = TcpStream::connect(&server.addr).unwrap();
+    read_until_closed(&mut idle, Duration::from_secs(20)).expect("the server closes an idle connection");
+
+    // At the cap, a new connection waits: three idle connections fill it…
+    let held: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(&server.addr).unwrap()).collect();
+    let mut waiting = TcpStream::connect(&server.addr).unwrap();
+    let body = r#"{"query":"{ needs { code } }"}"#;
+    let request = format!(
+        "POST /graphql HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    waiting.write_all(request.as_bytes()).unwrap();
+    waiting.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    let mut first = [0u8; 1];
+    let early = waiting.read(&mut first);
+    assert!(
+        matches!(&early, Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)),
+        "no answer while the cap is reached: {early:?}"
+    );
+    // …and it is answered once one of them goes.
+    drop(held);
+    let answer = read_until_closed(&mut waiting, Duration::from_secs(20)).unwrap();
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"), "{}", String::from_utf8_lossy(&answer));
+}
+
+#[test]
+fn sigterm_with_a_half_sent_request_exits_after_the_grace_period() {
+    let mut server = Server::start(&["--header-timeout", "600", "--shutdown-grace", "1"]);
+    let mut half = TcpStream::connect(&server.addr).unwrap();
+    half.write_all(b"POST /graphql HTTP/1.1\r\nHost: x\r\n").unwrap();
+    // The request is in flight (its head half read) before the signal.
+    let (status, _) = http(&server.addr, "GET", "/healthz", &[], "");
+    assert_eq!(status, 200);
+    let ended = server.terminate_within(Duration::from_secs(30));
+    assert!(ended.is_some_and(|s| s.success()), "the process exits on its own after the grace period: {ended:?}");
 }

@@ -83,6 +83,19 @@ fn post(body: impl Into<Body>, content_type: &str) -> Request<Body> {
     Request::post("/graphql").header(header::CONTENT_TYPE, content_type).body(body.into()).unwrap()
 }
 
+fn base64_url(text: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
 fn code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"].as_str().unwrap_or("(none)")
 }
@@ -131,6 +144,24 @@ fn hostile_requests_are_refused_with_their_code_while_the_server_keeps_serving()
         "]".repeat(40)
     );
     let directives = format!("{{ needs {} {{ code }} }}", "@include(if: true) ".repeat(10));
+    // Literals nested ~1,600 deep overflowed the parser's stack before any limit ran.
+    let deep_list = format!(
+        "{{ search(query: \"x\", first: 1, needs: {}\"food\"{}) {{ edges {{ cursor }} }} }}",
+        "[".repeat(1600),
+        "]".repeat(1600)
+    );
+    let deep_object = format!("{{ needs @include(if: {}true{}) {{ code }} }}", "{a:".repeat(1600), "}".repeat(1600));
+    // Each fragment spreads the previous one twice: 2^25 `__typename`s from ~1 KB.
+    let mut bomb = String::from("query { ...f25 }\n fragment f0 on Query { __typename }\n");
+    for i in 1..=25 {
+        bomb.push_str(&format!("fragment f{i} on Query {{ ...f{p} ...f{p} }}\n", p = i - 1));
+    }
+    // Forged cursors: a far offset for search (it would allocate for it), usize::MAX
+    // for a listing (it wrapped to the first page).
+    let far = base64_url("offset:10000000000000000");
+    let wrapping = base64_url(&format!("offset:{}", usize::MAX));
+    let past_end = base64_url("offset:38");
+    let long_text = "ひきこもり".repeat(201);
     let cases: Vec<(&str, String, StatusCode, &str)> = vec![
         ("deep nesting", deep, StatusCode::OK, "GRAPHQL_VALIDATION_FAILED"),
         ("alias flood", format!("{{ {aliases} }}"), StatusCode::OK, "GRAPHQL_VALIDATION_FAILED"),
@@ -145,6 +176,63 @@ fn hostile_requests_are_refused_with_their_code_while_the_server_keeps_serving()
             "BAD_USER_INPUT",
         ),
         ("syntax error", "{ needs { code }".to_owned(), StatusCode::OK, "GRAPHQL_PARSE_FAILED"),
+        ("nested list literal", deep_list, StatusCode::OK, "GRAPHQL_PARSE_FAILED"),
+        ("nested object in a directive", deep_object, StatusCode::OK, "GRAPHQL_PARSE_FAILED"),
+        ("fragment bomb", bomb, StatusCode::OK, "GRAPHQL_VALIDATION_FAILED"),
+        (
+            "forged search cursor",
+            format!(r#"{{ search(query: "食", first: 10, after: "{far}") {{ edges {{ cursor }} }} }}"#),
+            StatusCode::OK,
+            "BAD_USER_INPUT",
+        ),
+        (
+            "search paged too deep",
+            format!(r#"{{ search(query: "食", first: 100, after: "{}") {{ edges {{ cursor }} }} }}"#, base64_url("offset:950")),
+            StatusCode::OK,
+            "BAD_USER_INPUT",
+        ),
+        (
+            "wrapping listing cursor",
+            format!(r#"{{ resources(first: 1, after: "{wrapping}") {{ edges {{ cursor }} }} }}"#),
+            StatusCode::OK,
+            "BAD_USER_INPUT",
+        ),
+        (
+            "cursor past the listing",
+            format!(r#"{{ resources(first: 1, after: "{past_end}") {{ edges {{ cursor }} }} }}"#),
+            StatusCode::OK,
+            "BAD_USER_INPUT",
+        ),
+        (
+            "search text over the limit",
+            format!(r#"{{ search(query: "{long_text}", first: 1) {{ edges {{ cursor }} }} }}"#),
+            StatusCode::OK,
+            "BAD_USER_INPUT",
+        ),
+        (
+            "long texts cost more: ten long searches are over the budget",
+            format!("{{ {} }}", (0..10).map(|i| format!(r#"s{i}: search(query: "{}", first: 10) {{ edges {{ cursor }} }} "#, "ひきこもり".repeat(199))).collect::<String>()),
+            StatusCode::OK,
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+        (
+            "an open-at that is not a moment",
+            r#"{ search(query: "食", first: 1, openAt: "tomorrow") { edges { cursor } } }"#.to_owned(),
+            StatusCode::OK,
+            "BAD_USER_INPUT",
+        ),
+        (
+            "an open-at on a day that does not exist",
+            r#"{ search(query: "食", first: 1, openAt: "2026-02-30T10:00:00") { edges { cursor } } }"#.to_owned(),
+            StatusCode::OK,
+            "BAD_USER_INPUT",
+        ),
+        (
+            "two edits in one mutation request",
+            r#"mutation { a: retireResource(id: "food-bank-akishima", note: "x") { change { number } } b: retireResource(id: "kakinoki-house", note: "x") { change { number } } }"#.to_owned(),
+            StatusCode::OK,
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
         ("unknown field", "{ needz { code } }".to_owned(), StatusCode::OK, "GRAPHQL_VALIDATION_FAILED"),
     ];
     for (name, query, status, expected) in cases {
@@ -215,13 +303,27 @@ fn hostile_requests_are_refused_with_their_code_while_the_server_keeps_serving()
     let huge = format!(r#"{{"query":"{{ needs {{ code }} }}","padding":"{}"}}"#, "x".repeat(MAX_BODY_BYTES));
     let mut request = post(huge.clone(), "application/json");
     request.headers_mut().insert(header::CONTENT_LENGTH, huge.len().into());
-    assert_eq!(harness.send(request).0, StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, _, body) = harness.send(request);
+    assert_eq!(
+        (status, code(&serde_json::from_str(&body).unwrap())),
+        (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE")
+    );
     // …and, sent without a length, cut off while it is read.
     let chunks = futures_util::stream::iter(
         huge.into_bytes().chunks(4096).map(|c| Ok::<_, std::io::Error>(Bytes::copy_from_slice(c))).collect::<Vec<_>>(),
     );
-    assert_eq!(harness.send(post(Body::from_stream(chunks), "application/json")).0, StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, _, body) = harness.send(post(Body::from_stream(chunks), "application/json"));
+    assert_eq!(
+        (status, code(&serde_json::from_str(&body).unwrap())),
+        (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE")
+    );
     harness.still_serves();
+    // Nothing above was an internal error.
+    let (_, _, metrics) = harness.send(Request::get("/metrics").body(Body::empty()).unwrap());
+    assert!(!metrics.contains("INTERNAL_SERVER_ERROR"), "{metrics}");
+    // The refused mutation wrote nothing.
+    let (_, log) = harness.graphql(r#"{"query":"{ changes(first: 10) { edges { cursor } } }"}"#, Some(STAFF_TOKEN));
+    assert_eq!(log["data"]["changes"]["edges"], json!([]), "{log}");
 }
 
 #[test]
@@ -229,9 +331,84 @@ fn a_request_past_its_time_is_answered_408_and_others_go_on() {
     let harness = Harness::new(ServerOptions { timeout: Duration::from_millis(200), ..ServerOptions::default() });
     // A body that never finishes (a slow client) holds nothing past the timeout.
     let never = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
-    let (status, _, _) = harness.send(post(Body::from_stream(never), "application/json"));
-    assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+    let (status, _, body) = harness.send(post(Body::from_stream(never), "application/json"));
+    assert_eq!((status, code(&serde_json::from_str(&body).unwrap())), (StatusCode::REQUEST_TIMEOUT, "REQUEST_TIMEOUT"));
     harness.still_serves();
+}
+
+/// Past its deadline a request runs no more fields: they answer TIMEOUT, and an edit
+/// that had not started is not written (the answer says which).
+#[test]
+fn fields_past_the_deadline_are_not_run_and_say_so() {
+    let harness = Harness::new(ServerOptions { timeout: Duration::from_nanos(1), ..ServerOptions::default() });
+    let (status, body) = harness.graphql(r#"{"query":"{ needs { code } }"}"#, None);
+    assert_eq!((status, code(&body)), (StatusCode::OK, "TIMEOUT"), "{body}");
+    let retire =
+        r#"{"query":"mutation { retireResource(id: \"food-bank-akishima\", note: \"x\") { resource { status } } }"}"#;
+    let (_, body) = harness.graphql(retire, Some(STEWARD_TOKEN));
+    assert_eq!(code(&body), "TIMEOUT", "{body}");
+    assert!(body["data"].is_null(), "{body}");
+    // The permit went with the work: all of them are free again.
+    assert_eq!(harness.state.in_flight.available_permits(), ServerOptions::default().max_concurrent);
+    let live = harness.state.service.live();
+    let akishima = live.snapshot().resource_at(&yorisoi_core::Id::parse("food-bank-akishima").unwrap()).unwrap();
+    assert_eq!(live.snapshot().directory.resources[akishima].status, yorisoi_core::Status::Active);
+}
+
+#[test]
+fn the_bearer_scheme_is_case_insensitive() {
+    let harness = Harness::new(ServerOptions::default());
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let mut request = post(r#"{"query":"{ changes(first: 1) { edges { cursor } } }"}"#, "application/json");
+        request.headers_mut().insert(header::AUTHORIZATION, format!("{scheme} {STAFF_TOKEN}").parse().unwrap());
+        let (status, _, body) = harness.send(request);
+        assert_eq!(status, StatusCode::OK, "{scheme}: {body}");
+        assert!(!body.contains("errors"), "{scheme}: {body}");
+    }
+}
+
+/// Records sent through the API meet the same limits as seed files: lengths, control
+/// characters, duplicate codes, dates, and ids that are text.
+#[test]
+fn hostile_records_are_refused_by_the_seed_checks() {
+    let harness = Harness::new(ServerOptions::default());
+    let base = json!({ "id": "salon-hostile", "name": "サロン", "kind": "salon", "needs": ["isolation"],
+        "provenance": [{ "source": "koto-isolation-platform", "verified": "2026-11-22" }] });
+    let with = |field: &str, value: Value| {
+        let mut record = base.clone();
+        record[field] = value;
+        record
+    };
+    let cases = [
+        ("numeric id", with("id", json!(12345)), ""),
+        ("20,000-character name", with("name", json!("あ".repeat(20_000))), "name"),
+        ("escape sequence in a name", with("name", json!("サロン\u{1b}[2J")), "name"),
+        ("NUL in a description", with("description", json!("説明\u{0}")), "description"),
+        ("5,000 duplicate needs", with("needs", json!(vec!["isolation"; 5000])), "needs"),
+        (
+            "verified in 2999",
+            with("provenance", json!([{ "source": "koto-isolation-platform", "verified": "2999-01-01" }])),
+            "provenance.0.verified",
+        ),
+    ];
+    let upsert = "mutation($r: JSON!) { upsertResource(record: $r) { change { number } } }";
+    for (name, record, path) in cases {
+        let (_, body) =
+            harness.graphql(&json!({ "query": upsert, "variables": { "r": record } }).to_string(), Some(STEWARD_TOKEN));
+        assert_eq!(code(&body), "BAD_USER_INPUT", "{name}: {body}");
+        let problems = body["errors"][0]["extensions"]["problems"].as_array().cloned().unwrap_or_default();
+        assert!(
+            problems.iter().any(|p| p["path"].as_str().is_some_and(|p| p.starts_with(path))),
+            "{name}: a problem at `{path}`: {body}"
+        );
+    }
+    let (_, log) = harness.graphql(r#"{"query":"{ changes(first: 10) { edges { cursor } } }"}"#, Some(STAFF_TOKEN));
+    assert_eq!(log["data"]["changes"]["edges"], json!([]), "nothing was written: {log}");
+    // A change-log cursor past i64 is refused, not wrapped to a negative id.
+    let wrapping = base64_url(&format!("offset:{}", u64::MAX));
+    let query = json!({ "query": format!(r#"{{ changes(first: 1, after: "{wrapping}") {{ edges {{ cursor }} }} }}"#) });
+    let (_, body) = harness.graphql(&query.to_string(), Some(STAFF_TOKEN));
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
 }
 
 #[test]
@@ -280,7 +457,12 @@ fn graphiql_and_introspection_can_be_switched_off() {
     let (status, headers, page) = open.send(Request::get("/graphql").body(Body::empty()).unwrap());
     assert_eq!(status, StatusCode::OK);
     assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
-    assert!(page.contains("GraphiQL.createFetcher"), "{page}");
+    assert!(page.contains(r#"integrity="sha384-"#), "every CDN file is pinned by its hash: {page}");
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("script-src 'self' https://unpkg.com;") && !csp.contains("unsafe-eval"), "{csp}");
+    let (status, _, script) = open.send(Request::get("/graphiql.js").body(Body::empty()).unwrap());
+    assert_eq!(status, StatusCode::OK);
+    assert!(script.contains("GraphiQL.createFetcher"), "{script}");
     assert_eq!(open.query("{ __schema { queryType { name } } }")["data"]["__schema"]["queryType"]["name"], "QueryRoot");
 
     let closed = Harness::with(ServerOptions { graphiql: false, ..ServerOptions::default() }, false);

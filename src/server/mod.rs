@@ -3,6 +3,7 @@
 //! metrics and request logs. GraphQL runs on a blocking thread (search and the graph
 //! are synchronous work).
 
+mod listen;
 mod metrics;
 
 use std::path::Path;
@@ -12,7 +13,6 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use async_graphql_axum::GraphQLResponse;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -21,7 +21,6 @@ use axum::routing::{get, post};
 use tokio::sync::Semaphore;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use yorisoi_graphql::{Caller, Live, Options, Service, Snapshot, Tokens};
 use yorisoi_store::Store;
@@ -30,8 +29,16 @@ pub use metrics::{Gauges, Metrics};
 
 /// The largest request body accepted (a GraphQL query is small).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-/// The longest a request may run, unless configured otherwise.
+/// The longest a request may take to arrive and run, unless configured otherwise.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest a client may take to send a request's headers, and the longest an idle
+/// keep-alive connection stays open.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Open connections at most; past it new ones wait to be accepted. Below the usual
+/// limit of 1,024 open files, leaving room for the store and the index.
+pub const MAX_CONNECTIONS: usize = 512;
+/// How long a shutdown waits for requests in flight.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// How the server behaves beyond the schema.
 #[derive(Debug, Clone)]
@@ -42,13 +49,28 @@ pub struct ServerOptions {
     pub cors_origins: Vec<HeaderValue>,
     /// GraphQL requests answered at once; more are refused with 503 at once, not queued.
     pub max_concurrent: usize,
-    /// The longest a request may run before it is answered 408.
+    /// The longest a request's body may take to arrive (408 after), and the moment
+    /// after which its fields are no longer run (they answer `TIMEOUT`).
     pub timeout: Duration,
+    /// The longest a client may take to send headers, or stay idle between requests.
+    pub header_timeout: Duration,
+    /// Open connections at most.
+    pub max_connections: usize,
+    /// How long SIGTERM waits for requests in flight before the process exits.
+    pub grace: Duration,
 }
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        ServerOptions { graphiql: true, cors_origins: Vec::new(), max_concurrent: 64, timeout: REQUEST_TIMEOUT }
+        ServerOptions {
+            graphiql: true,
+            cors_origins: Vec::new(),
+            max_concurrent: 64,
+            timeout: REQUEST_TIMEOUT,
+            header_timeout: HEADER_TIMEOUT,
+            max_connections: MAX_CONNECTIONS,
+            grace: SHUTDOWN_GRACE,
+        }
     }
 }
 
@@ -58,8 +80,10 @@ pub struct AppState {
     pub service: Service,
     pub metrics: Arc<Metrics>,
     /// Permits for GraphQL requests in flight; when none is free, requests are shed.
+    /// A permit is held until the request's work has ended, not only its answer.
     pub in_flight: Arc<Semaphore>,
     max_concurrent: usize,
+    timeout: Duration,
 }
 
 impl AppState {
@@ -69,6 +93,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             in_flight: Arc::new(Semaphore::new(options.max_concurrent)),
             max_concurrent: options.max_concurrent,
+            timeout: options.timeout,
         }
     }
 }
@@ -76,14 +101,13 @@ impl AppState {
 /// The HTTP routes over a service.
 pub fn app(state: AppState, options: &ServerOptions) -> Router {
     let mut graphql = post(graphql);
+    let mut router = Router::new();
     if options.graphiql {
-        graphql = graphql.get(|| async { Html(include_str!("graphiql.html")) });
+        graphql = graphql.get(graphiql_page);
+        router = router.route("/graphiql.js", get(graphiql_script));
     }
-    let graphql_route = Router::new()
-        .route("/graphql", graphql)
-        .route_layer(middleware::from_fn_with_state(state.clone(), shed_load))
-        .route_layer(middleware::from_fn(json_only));
-    let mut router = Router::new()
+    let graphql_route = Router::new().route("/graphql", graphql).route_layer(middleware::from_fn(json_only));
+    let mut router = router
         .merge(graphql_route)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(|| async { "ready" }))
@@ -92,7 +116,7 @@ pub fn app(state: AppState, options: &ServerOptions) -> Router {
         .with_state(state)
         // tower-http's limit, unlike axum's DefaultBodyLimit, covers every extractor.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, options.timeout));
+        .layer(middleware::map_response(in_graphql_shape));
     if !options.cors_origins.is_empty() {
         router = router.layer(
             CorsLayer::new()
@@ -121,6 +145,39 @@ fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
+/// Refusals made by layers (a body over the limit) in GraphQL's error shape, so
+/// clients parse one format.
+async fn in_graphql_shape(response: Response) -> Response {
+    let is_json =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE if !is_json => refusal(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            &format!("the request body is over {MAX_BODY_BYTES} bytes; send a smaller query"),
+        ),
+        _ => response,
+    }
+}
+
+/// The content security policy of the GraphiQL page: its scripts and styles only from
+/// the pinned CDN files (whose hashes the page names) and this server.
+const GRAPHIQL_CSP: &str = "default-src 'none'; script-src 'self' https://unpkg.com; style-src https://unpkg.com \
+     'unsafe-inline'; font-src https://unpkg.com data:; img-src 'self' data:; connect-src 'self'; base-uri 'none'; \
+     form-action 'none'; frame-ancestors 'none'";
+
+async fn graphiql_page() -> Response {
+    (
+        [(header::CONTENT_SECURITY_POLICY, GRAPHIQL_CSP), (header::X_CONTENT_TYPE_OPTIONS, "nosniff")],
+        Html(include_str!("graphiql.html")),
+    )
+        .into_response()
+}
+
+async fn graphiql_script() -> Response {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("graphiql.js")).into_response()
+}
+
 /// POST /graphql takes `application/json` only: a form or text/plain post is what a
 /// cross-site page can send without CORS, so it is refused before anything runs.
 async fn json_only(request: Request, next: Next) -> Response {
@@ -139,20 +196,18 @@ async fn json_only(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// Refuses at once (503, Retry-After) when the server is already answering as many
-/// GraphQL requests as it may, so a burst cannot queue requests past their timeout.
-async fn shed_load(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Ok(_permit) = Arc::clone(&state.in_flight).try_acquire_owned() else {
-        state.metrics.shed();
-        let mut response = refusal(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "OVERLOADED",
-            "the server is answering as many requests as it can; retry in a second",
-        );
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return response;
-    };
-    next.run(request).await
+/// The answer when the server is already answering as many GraphQL requests as it
+/// may: 503 with Retry-After at once, so a burst cannot queue requests past their
+/// timeout.
+fn overloaded(state: &AppState) -> Response {
+    state.metrics.shed();
+    let mut response = refusal(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "OVERLOADED",
+        "the server is answering as many requests as it can; retry in a second",
+    );
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
 }
 
 /// Counts every answer by route and status for `/metrics`.
@@ -180,18 +235,37 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 /// is wrong.
 fn caller(service: &Service, headers: &HeaderMap) -> Result<Option<Caller>, &'static str> {
     let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
-    let token =
-        value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or("use `Authorization: Bearer <token>`")?;
-    service.authenticate(token.trim()).map(Some).ok_or("this token is not known to the server")
+    let token = value.to_str().ok().and_then(bearer_token).ok_or("use `Authorization: Bearer <token>`")?;
+    service.authenticate(token).map(Some).ok_or("this token is not known to the server")
 }
 
-async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let caller = match caller(&state.service, &headers) {
+/// The token of a `Bearer` credential; the scheme is case-insensitive (RFC 9110 §11.1).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+async fn graphql(State(state): State<AppState>, request: Request) -> Response {
+    let deadline = Instant::now() + state.timeout;
+    let Ok(permit) = Arc::clone(&state.in_flight).try_acquire_owned() else { return overloaded(&state) };
+    let (parts, body) = request.into_parts();
+    let caller = match caller(&state.service, &parts.headers) {
         Ok(caller) => caller,
         Err(message) => {
             let mut response = refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message);
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             return response;
+        }
+    };
+    let body = match tokio::time::timeout_at(deadline.into(), axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => return in_graphql_shape(StatusCode::PAYLOAD_TOO_LARGE.into_response()).await,
+        Err(_) => {
+            return refusal(
+                StatusCode::REQUEST_TIMEOUT,
+                "REQUEST_TIMEOUT",
+                "the request body did not arrive in time; send it at once",
+            );
         }
     };
     let request = match parse_request(&body) {
@@ -200,9 +274,15 @@ async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     };
     let service = state.service.clone();
     let handle = tokio::runtime::Handle::current();
-    // Off the async workers: a search or an audit is CPU work.
-    let Ok(response) = tokio::task::spawn_blocking(move || handle.block_on(service.execute(request, caller))).await
-    else {
+    // Off the async workers: a search or an audit is CPU work. The permit goes with
+    // the work, so `max_concurrent` bounds work in progress even when the client has
+    // gone; fields that would start after the deadline are not run.
+    let work = tokio::task::spawn_blocking(move || {
+        let response = handle.block_on(service.execute_until(request, caller, Some(deadline)));
+        drop(permit);
+        response
+    });
+    let Ok(response) = work.await else {
         return refusal(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_SERVER_ERROR", "internal error");
     };
     for error in &response.errors {
@@ -267,13 +347,14 @@ pub fn tokens(file: Option<&Path>, env_text: Option<&str>) -> anyhow::Result<Tok
     Ok(tokens)
 }
 
-/// Serves until SIGTERM or Ctrl-C, finishing requests in flight.
+/// Serves until SIGTERM or Ctrl-C, then finishes requests in flight for at most the
+/// grace period.
 pub async fn serve(service: Service, options: &ServerOptions, addr: &str) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     // Tests and scripts read this line to find the port when ADDR ends in :0.
     println!("Yorisoi GraphQL API on http://{}/graphql", listener.local_addr()?);
     let router = app(AppState::new(service, options), options);
-    axum::serve(listener, router).with_graceful_shutdown(shutdown()).await?;
+    listen::serve_connections(listener, router, options, shutdown()).await;
     Ok(())
 }
 
@@ -295,5 +376,4 @@ async fn shutdown() {
         }
     };
     tokio::select! { () = ctrl_c => {}, () = terminate => {} }
-    tracing::info!("shutting down after requests in flight");
 }

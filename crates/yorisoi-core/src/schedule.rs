@@ -6,7 +6,7 @@
 //! 毎月1回 or 17時まで, and a frontline worker must see "unknown, call first" rather
 //! than a guess.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{Datelike, Days, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
 use crate::holidays::is_national_holiday;
 
@@ -112,6 +112,11 @@ impl Schedule {
     }
 }
 
+/// Japan's wall-clock time at a UTC moment (JST keeps no daylight saving).
+pub fn japan_time(at: chrono::DateTime<chrono::Utc>) -> NaiveDateTime {
+    (at + Duration::hours(9)).naive_utc()
+}
+
 impl Rule {
     pub fn hours(&self) -> Hours {
         match self {
@@ -181,7 +186,8 @@ impl WeekOfMonth {
     fn contains(self, date: NaiveDate) -> bool {
         match self {
             WeekOfMonth::Nth(n) => (date.day() - 1) / 7 + 1 == u32::from(n),
-            WeekOfMonth::Last => (date + Duration::days(7)).month() != date.month(),
+            // At the end of the calendar there is no next week: the last week it is.
+            WeekOfMonth::Last => date.checked_add_days(Days::new(7)).is_none_or(|next| next.month() != date.month()),
         }
     }
 }
@@ -346,5 +352,55 @@ mod tests {
                 ("2026-11-20 01:00", Closed), // Friday early morning: Thursday had no session
             ],
         );
+    }
+
+    /// Every kind of rule and closure at dates drawn over chrono's whole calendar and at
+    /// its two ends: no moment a caller can send makes a schedule panic. (A 第n/最終
+    /// rule once looked a week past the last representable date.)
+    #[test]
+    fn no_date_in_the_calendar_makes_a_schedule_panic() {
+        let all_week = vec![Weekday::Mon, Weekday::Wed, Weekday::Sat, Weekday::Sun];
+        let late = Hours::new(time("22:00"), time("02:00"));
+        let schedule = Schedule {
+            rules: vec![
+                Rule::Weekly { days: all_week.clone(), hours: late },
+                Rule::Monthly {
+                    weeks: vec![WeekOfMonth::Nth(1), WeekOfMonth::Nth(5), WeekOfMonth::Last],
+                    days: all_week,
+                    hours: late,
+                },
+                Rule::TimesPerMonth { times: 2, hours: Hours::new(time("10:00"), None) },
+                Rule::TimesPerYear { times: 4, hours: Hours::new(None, time("12:00")) },
+                Rule::Dates { dates: vec![NaiveDate::MIN, NaiveDate::MAX], hours: late },
+            ],
+            closed: vec![
+                Closure::NationalHolidays,
+                Closure::YearEnd,
+                Closure::Period { from: NaiveDate::MIN, to: NaiveDate::MIN },
+            ],
+            note: None,
+        };
+        let (first, last) = (NaiveDate::MIN.num_days_from_ce(), NaiveDate::MAX.num_days_from_ce());
+        let span = u64::try_from(last - first).unwrap() + 1;
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut drawn: Vec<NaiveDate> = (0..20_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let offset = i32::try_from(state % span).unwrap();
+                NaiveDate::from_num_days_from_ce_opt(first + offset).unwrap()
+            })
+            .collect();
+        for days in 0..40 {
+            drawn.push(NaiveDate::MIN + Duration::days(days));
+            drawn.push(NaiveDate::MAX - Duration::days(days));
+        }
+        for date in drawn {
+            for clock in ["00:00", "01:00", "23:59"] {
+                let moment = date.and_time(time(clock).unwrap());
+                let _ = schedule.openness_at(moment);
+            }
+        }
     }
 }

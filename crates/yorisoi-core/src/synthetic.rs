@@ -280,7 +280,7 @@ mod tests {
         let size = Size { municipalities: 100, resources: 500, organizations: 50, referrals: 1000 };
         let a = directory(&taxonomy, size, 7);
         assert_eq!(a, directory(&taxonomy, size, 7));
-        assert_eq!(crate::validate(&a), vec![]);
+        assert_eq!(crate::validate(&a, chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()), vec![]);
         assert_eq!(a.resources.len(), 500);
     }
 }

@@ -12,6 +12,7 @@ use crate::directory::{Directory, RecordKind};
 use crate::ids::{Id, MunicipalityCode};
 use crate::provenance::Provenance;
 use crate::schedule::{Closure, Rule, Schedule, WeekOfMonth};
+use crate::text_rules::{MAX_LIST_ITEMS, TextField, email_problem, text_problem, url_problem};
 
 /// A field of one record: `resources[3].needs.1`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -56,9 +57,10 @@ pub struct Problem {
     pub related: Option<FieldRef>,
 }
 
-/// Checks a whole directory and returns every problem, in record order.
-pub fn validate(directory: &Directory) -> Vec<Problem> {
-    let mut checker = Checker { dir: directory, problems: Vec::new(), index: Index::default() };
+/// Checks a whole directory and returns every problem, in record order. `today` (the
+/// date in Japan) is the latest a record may say it was verified.
+pub fn validate(directory: &Directory, today: chrono::NaiveDate) -> Vec<Problem> {
+    let mut checker = Checker { dir: directory, problems: Vec::new(), index: Index::default(), today };
     checker.index_and_find_duplicates();
     checker.check_sources();
     checker.check_municipalities();
@@ -85,6 +87,7 @@ struct Checker<'a> {
     dir: &'a Directory,
     problems: Vec<Problem>,
     index: Index,
+    today: chrono::NaiveDate,
 }
 
 fn at(record: RecordKind, index: usize, field: impl Into<String>) -> FieldRef {
@@ -141,6 +144,49 @@ impl Checker<'_> {
         if name.trim().is_empty() {
             let field = at.field.clone();
             self.report(at, format!("{field} is empty; write the name as the source document gives it"));
+        } else {
+            self.check_text(at, TextField::Name, Some(name));
+        }
+    }
+
+    /// Length, control characters and invisible-only text (see [`text_problem`]).
+    fn check_text(&mut self, at: FieldRef, field: TextField, text: Option<&str>) {
+        if let Some(problem) = text.and_then(|t| text_problem(field, t)) {
+            self.report(at, problem);
+        }
+    }
+
+    /// Each item of a list of words (things to bring, languages).
+    fn check_texts(&mut self, record: RecordKind, i: usize, path: &str, items: &[String]) {
+        self.check_list_size(at(record, i, path), items.len());
+        for (j, item) in items.iter().enumerate() {
+            self.check_text(at(record, i, format!("{path}.{j}")), TextField::Line, Some(item));
+        }
+    }
+
+    fn check_list_size(&mut self, at: FieldRef, len: usize) {
+        if len > MAX_LIST_ITEMS {
+            self.report(at, format!("the list has {len} items; at most {MAX_LIST_ITEMS} are allowed"));
+        }
+    }
+
+    /// A list of codes that must each appear once.
+    fn check_unique<T: PartialEq + fmt::Display>(&mut self, record: RecordKind, i: usize, path: &str, items: &[T]) {
+        self.check_list_size(at(record, i, path), items.len());
+        for (j, item) in items.iter().enumerate() {
+            if let Some(first) = items[..j].iter().position(|earlier| earlier == item) {
+                self.report_as(
+                    ProblemCode::Duplicate,
+                    at(record, i, format!("{path}.{j}")),
+                    format!("`{item}` is listed twice (also at {path}.{first}); keep one"),
+                );
+            }
+        }
+    }
+
+    fn check_url(&mut self, at: FieldRef, url: Option<&str>) {
+        if let Some(problem) = url.and_then(url_problem) {
+            self.report(at, problem);
         }
     }
 
@@ -151,7 +197,10 @@ impl Checker<'_> {
         if kana.trim().is_empty() {
             self.report(at, "kana is empty; give the reading or leave the field out");
         } else if let Some(bad) = kana.chars().find(|c| !is_kana(*c)) {
+            let bad = crate::text_rules::shown(bad);
             self.report(at, format!("kana `{kana}` contains `{bad}`; write the reading in hiragana or katakana"));
+        } else {
+            self.check_text(at, TextField::Name, Some(kana));
         }
     }
 
@@ -206,6 +255,16 @@ impl Checker<'_> {
         }
         for (j, p) in provenance.iter().enumerate() {
             self.check_ref(at(record, i, format!("provenance.{j}.source")), RecordKind::Source, &p.source);
+            self.check_text(at(record, i, format!("provenance.{j}.locator")), TextField::Line, p.locator.as_deref());
+            if p.verified > self.today {
+                self.report(
+                    at(record, i, format!("provenance.{j}.verified")),
+                    format!(
+                        "verified {} is in the future (today is {}); write the day you checked the source",
+                        p.verified, self.today
+                    ),
+                );
+            }
         }
     }
 
@@ -290,12 +349,21 @@ impl Checker<'_> {
             if let Some(hours) = &contact.hours {
                 self.check_schedule(record, i, &format!("contacts.{j}.hours."), hours);
             }
+            let here = |field: &str| at(record, i, format!("contacts.{j}.{field}"));
+            self.check_text(here("name"), TextField::Name, contact.name.as_deref());
+            self.check_text(here("note"), TextField::Prose, contact.note.as_deref());
+            self.check_url(here("url"), contact.url.as_deref());
+            if let Some(problem) = contact.email.as_deref().and_then(email_problem) {
+                self.report(here("email"), problem);
+            }
         }
     }
 
     fn check_sources(&mut self) {
         for (i, source) in self.dir.sources.iter().enumerate() {
             self.check_name(at(RecordKind::Source, i, "title"), &source.title);
+            self.check_text(at(RecordKind::Source, i, "publisher"), TextField::Name, source.publisher.as_deref());
+            self.check_url(at(RecordKind::Source, i, "url"), source.url.as_deref());
         }
     }
 
@@ -373,6 +441,10 @@ impl Checker<'_> {
                     self.check_ref(at(kind, i, format!("member_of.{j}")), RecordKind::Organization, platform);
                 }
             }
+            self.check_text(at(kind, i, "description"), TextField::Prose, org.description.as_deref());
+            self.check_url(at(kind, i, "url"), org.url.as_deref());
+            self.check_unique(kind, i, "member_of", &org.member_of);
+            self.check_unique(kind, i, "service_area.municipalities", &org.service_area.municipalities);
             self.check_contacts(kind, i, &org.contacts);
             self.check_provenance(kind, i, &org.provenance);
         }
@@ -412,6 +484,39 @@ impl Checker<'_> {
             self.check_schedule(kind, i, "schedule.", &r.schedule);
             self.check_contacts(kind, i, &r.contacts);
             self.check_provenance(kind, i, &r.provenance);
+            self.check_resource_texts(i, r);
+        }
+    }
+
+    /// The free text and lists of a resource.
+    fn check_resource_texts(&mut self, i: usize, r: &crate::Resource) {
+        let kind = RecordKind::Resource;
+        let texts = [
+            ("local_kind_name", TextField::Name, r.local_kind_name.as_deref()),
+            ("description", TextField::Prose, r.description.as_deref()),
+            ("audience.description", TextField::Prose, r.audience.description.as_deref()),
+            ("cost.description", TextField::Prose, r.cost.description.as_deref()),
+            ("application.how", TextField::Prose, r.application.how.as_deref()),
+            ("staff_note", TextField::Prose, r.staff_note.as_deref()),
+            ("schedule.note", TextField::Prose, r.schedule.note.as_deref()),
+        ];
+        for (path, field, text) in texts {
+            self.check_text(at(kind, i, path), field, text);
+        }
+        self.check_unique(kind, i, "needs", &r.needs);
+        self.check_unique(kind, i, "operators", &r.operators);
+        self.check_unique(kind, i, "audience.residence", &r.audience.residence);
+        self.check_unique(kind, i, "service_area.municipalities", &r.service_area.municipalities);
+        self.check_unique(kind, i, "languages", &r.languages);
+        self.check_texts(kind, i, "languages", &r.languages);
+        self.check_texts(kind, i, "accessibility", &r.accessibility);
+        self.check_texts(kind, i, "audience.conditions", &r.audience.conditions);
+        self.check_texts(kind, i, "application.bring", &r.application.bring);
+        for (j, location) in r.locations.iter().enumerate() {
+            let here = |field: &str| at(kind, i, format!("locations.{j}.{field}"));
+            self.check_text(here("name"), TextField::Name, location.name.as_deref());
+            self.check_text(here("address"), TextField::Line, location.address.as_deref());
+            self.check_text(here("note"), TextField::Prose, location.note.as_deref());
         }
     }
 
@@ -439,6 +544,10 @@ impl Checker<'_> {
             for (j, need) in referral.needs.iter().enumerate() {
                 self.check_ref(at(kind, i, format!("needs.{j}")), RecordKind::Need, need);
             }
+            self.check_unique(kind, i, "needs", &referral.needs);
+            self.check_text(at(kind, i, "note"), TextField::Prose, referral.note.as_deref());
+            self.check_text(at(kind, i, "conditions.text"), TextField::Prose, referral.conditions.text.as_deref());
+            self.check_texts(kind, i, "conditions.documents", &referral.conditions.documents);
             let conditions = &referral.conditions;
             self.check_age_range(kind, i, "conditions.", conditions.age_min, conditions.age_max);
             for (j, code) in conditions.residence.iter().enumerate() {

@@ -6,6 +6,7 @@
 mod auth;
 mod error;
 mod global_id;
+pub mod limits;
 mod live;
 mod mutation;
 mod query;
@@ -15,8 +16,9 @@ mod types;
 mod tests;
 
 use std::sync::Arc;
+use std::time::Instant;
 
-use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
+use async_graphql::{EmptySubscription, SDLExportOptions, Schema, ServerError};
 
 pub use auth::{Caller, Role, TokenLineError, Tokens, hash as hash_token, new_token};
 pub use error::ApiError;
@@ -71,7 +73,8 @@ impl Service {
             .limit_complexity(MAX_COMPLEXITY)
             .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
             .limit_directives(MAX_DIRECTIVES)
-            .disable_suggestions();
+            .disable_suggestions()
+            .extension(limits::DeadlineCheck);
         if !options.introspection {
             builder = builder.disable_introspection();
         }
@@ -80,24 +83,43 @@ impl Service {
 
     /// Runs one request against the current snapshot, as `caller` (None: anonymous).
     pub async fn execute(&self, request: async_graphql::Request, caller: Option<Caller>) -> async_graphql::Response {
-        let mut request = request.data(self.live.snapshot());
-        if let Some(caller) = caller {
-            request = request.data(caller);
+        self.execute_until(request, caller, None).await
+    }
+
+    /// Runs one request; fields that would start after `deadline` are not run and
+    /// answer `TIMEOUT`. Requests over the [`limits`] are refused before they parse
+    /// or run.
+    pub async fn execute_until(
+        &self,
+        mut request: async_graphql::Request,
+        caller: Option<Caller>,
+        deadline: Option<Instant>,
+    ) -> async_graphql::Response {
+        if let Err(refusal) = limits::check_text(&request.query) {
+            return async_graphql::Response::from_errors(vec![refusal.into_server_error()]);
         }
-        let mut response = self.schema.execute(request).await;
+        let checked = match request.parsed_query() {
+            Ok(document) => limits::check_document(document).map_err(limits::Refusal::into_server_error),
+            Err(error) => Err(error),
+        };
+        let mut response = match checked {
+            Err(error) => async_graphql::Response::from_errors(vec![error]),
+            Ok(()) => {
+                let mut request = request.data(self.live.snapshot());
+                if let Some(caller) = caller {
+                    request = request.data(caller);
+                }
+                if let Some(deadline) = deadline {
+                    request = request.data(limits::Deadline(deadline));
+                }
+                self.schema.execute(request).await
+            }
+        };
         for error in &mut response.errors {
             if error.extensions.as_ref().is_some_and(|e| e.get("code").is_some()) {
                 continue;
             }
-            // Errors async-graphql raises itself carry no code; give them the stable
-            // codes clients know from other GraphQL servers.
-            let code = if !error.path.is_empty() {
-                "INTERNAL_SERVER_ERROR"
-            } else if error.message.trim_start().starts_with("-->") {
-                "GRAPHQL_PARSE_FAILED"
-            } else {
-                "GRAPHQL_VALIDATION_FAILED"
-            };
+            let code = uncoded_error_code(error);
             error.extensions.get_or_insert_with(Default::default).set("code", code);
         }
         response
@@ -110,6 +132,22 @@ impl Service {
 
     pub fn live(&self) -> &Live {
         &self.live
+    }
+}
+
+/// The code of an error async-graphql raised itself (ours carry theirs): the stable
+/// codes clients know from other GraphQL servers.
+fn uncoded_error_code(error: &ServerError) -> &'static str {
+    // A value that does not parse as its argument's type (an `openAt` of "tomorrow")
+    // is found as the field runs, so it has a path; it is the caller's mistake.
+    let bad_value = ["Failed to parse \"", "Expected input type \"", "Invalid value for argument"];
+    let is_bad_value = bad_value.iter().any(|p| error.message.starts_with(p));
+    if !error.path.is_empty() {
+        if is_bad_value { "BAD_USER_INPUT" } else { "INTERNAL_SERVER_ERROR" }
+    } else if error.message.trim_start().starts_with("-->") {
+        "GRAPHQL_PARSE_FAILED"
+    } else {
+        "GRAPHQL_VALIDATION_FAILED"
     }
 }
 

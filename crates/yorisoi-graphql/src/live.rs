@@ -104,7 +104,7 @@ impl Live {
         let before = record_json(&current.directory, record, &id);
         let mut directory = Directory::clone(&current.directory);
         if let Some(at) = directory.apply(&edit) {
-            let problems: Vec<FieldProblem> = validate(&directory)
+            let problems: Vec<FieldProblem> = validate(&directory, yorisoi_core::japan_time(Utc::now()).date())
                 .into_iter()
                 .filter(|p| p.at.record == record && p.at.index == at)
                 .map(|p| FieldProblem { path: p.at.field, message: p.message })

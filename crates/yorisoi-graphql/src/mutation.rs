@@ -125,7 +125,7 @@ async fn put_resource(
 }
 
 fn today_in_japan() -> chrono::NaiveDate {
-    (Utc::now() + chrono::Duration::hours(9)).date_naive()
+    yorisoi_core::japan_time(Utc::now()).date()
 }
 
 /// Stewards' edits (データ管理者の編集).
@@ -252,8 +252,16 @@ pub(crate) async fn changes(
         ))
         .coded();
     }
-    let (_, size) = page(first, None).coded()?;
-    let after_id = after.as_deref().map(offset).transpose().coded()?.map(|n| n as i64);
+    let (_, size) = page(first, None, 0).coded()?;
+    let after_id = after
+        .as_deref()
+        .map(|c| {
+            offset(c).and_then(|n| {
+                i64::try_from(n).map_err(|_| ApiError::BadUserInput(format!("`{c}` is not a cursor of the change log")))
+            })
+        })
+        .transpose()
+        .coded()?;
     let mut entries = live(ctx)
         .store()
         .changes(since, after_id, size as u64 + 1)

@@ -148,12 +148,50 @@ pub(crate) fn snapshot<'a>(ctx: &Context<'a>) -> &'a Arc<Snapshot> {
     ctx.data_unchecked::<Arc<Snapshot>>()
 }
 
-pub(crate) fn page(first: i32, after: Option<&str>) -> Result<(usize, usize), ApiError> {
+/// How deep a search may page: it gathers `offset + first` hits in memory, so a
+/// forged cursor must not name a far offset. Past this, narrow the search.
+pub const MAX_SEARCH_DEPTH: usize = 1_000;
+
+/// The start and size of a page. A cursor must name a position before `end` (the
+/// listing's length, or how deep it may go): a forged one is refused, not wrapped
+/// around or allocated for.
+pub(crate) fn page(first: i32, after: Option<&str>, end: usize) -> Result<(usize, usize), ApiError> {
     if !(1..=MAX_FIRST).contains(&first) {
         return Err(ApiError::BadUserInput(format!("`first` must be between 1 and {MAX_FIRST}, not {first}")));
     }
-    let start = after.map(offset).transpose()?.map_or(0, |o| o + 1);
+    let start = match after {
+        None => 0,
+        Some(cursor) => match offset(cursor)? {
+            at if at < end => at + 1,
+            _ => {
+                return Err(ApiError::BadUserInput(format!(
+                    "`{cursor}` is not a cursor of this listing (it has {end} items); start again without `after`"
+                )));
+            }
+        },
+    };
     Ok((start, first as usize))
+}
+
+/// The longest search text or situation accepted, in characters: a worker's note is a
+/// few sentences, and every extra word is more work for every search in the request.
+pub const MAX_TEXT_CHARS: usize = 1_000;
+
+fn check_text_length(argument: &str, text: &str) -> Result<(), ApiError> {
+    let chars = text.chars().count();
+    if chars > MAX_TEXT_CHARS {
+        return Err(ApiError::BadUserInput(format!(
+            "`{argument}` is {chars} characters long; at most {MAX_TEXT_CHARS} are accepted, shorten it"
+        )));
+    }
+    Ok(())
+}
+
+/// What a text argument adds to a field's cost: the analyzers and the query's terms
+/// grow with its length (one unit per two characters, up to the length accepted), so
+/// a request holds at most about nine searches of the longest text.
+fn text_cost(text: &str) -> usize {
+    text.chars().count().min(MAX_TEXT_CHARS) / 2
 }
 
 fn municipality(directory: &Directory, text: Option<&str>) -> Result<Option<MunicipalityCode>, ApiError> {
@@ -224,7 +262,6 @@ impl QueryRoot {
         #[graphql(desc = "Need code or label.")] need: Option<String>,
     ) -> Result<Connection<String, Resource, Counted>> {
         let api = snapshot(ctx);
-        let (start, size) = page(first, after.as_deref()).coded()?;
         let in_area = self::municipality(&api.directory, municipality.as_deref()).coded()?;
         let need = need.as_deref().map(|n| self::need(&api.directory, n)).transpose().coded()?;
         let mut matching: Vec<&yorisoi_core::Resource> = api
@@ -241,6 +278,7 @@ impl QueryRoot {
             .collect();
         matching.sort_by(|a, b| a.id.cmp(&b.id));
         let total = matching.len();
+        let (start, size) = page(first, after.as_deref(), total).coded()?;
         let mut connection =
             Connection::with_additional_fields(start > 0, start + size < total, Counted { total_count: total });
         for (i, r) in matching.into_iter().enumerate().skip(start).take(size) {
@@ -260,7 +298,6 @@ impl QueryRoot {
         #[graphql(desc = "全国地方公共団体コード or exact name.")] municipality: Option<String>,
     ) -> Result<Connection<String, Organization, Counted>> {
         let api = snapshot(ctx);
-        let (start, size) = page(first, after.as_deref()).coded()?;
         let up = self::municipality(&api.directory, municipality.as_deref())
             .coded()?
             .map(|m| api.directory.municipality_and_ancestors(m));
@@ -275,6 +312,7 @@ impl QueryRoot {
             .collect();
         matching.sort_by(|&a, &b| api.directory.organizations[a].id.cmp(&api.directory.organizations[b].id));
         let total = matching.len();
+        let (start, size) = page(first, after.as_deref(), total).coded()?;
         let mut connection =
             Connection::with_additional_fields(start > 0, start + size < total, Counted { total_count: total });
         for (i, at) in matching.into_iter().enumerate().skip(start).take(size) {
@@ -298,7 +336,7 @@ impl QueryRoot {
 
     /// Search as a frontline worker types: names in any spelling or a situation in plain words (検索).
     #[allow(clippy::too_many_arguments)] // each argument is a filter a caller may set
-    #[graphql(complexity = "page_cost(first, child_complexity, SEARCH_COST)")]
+    #[graphql(complexity = "page_cost(first, child_complexity, SEARCH_COST) + text_cost(&query)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -311,7 +349,14 @@ impl QueryRoot {
         #[graphql(desc = "Only places open at this Japan-time moment.")] open_at: Option<NaiveDateTime>,
     ) -> Result<Connection<String, SearchHit, SearchInfo>> {
         let api = snapshot(ctx);
-        let (start, size) = page(first, after.as_deref()).coded()?;
+        let (start, size) = page(first, after.as_deref(), MAX_SEARCH_DEPTH).coded()?;
+        if start + size > MAX_SEARCH_DEPTH {
+            return Err(ApiError::BadUserInput(format!(
+                "a search pages through its first {MAX_SEARCH_DEPTH} places only; narrow it (municipality, needs, age)"
+            )))
+            .coded();
+        }
+        check_text_length("query", &query).coded()?;
         let look = ctx.look_ahead();
         let wants_facets = look.field("needFacets").exists() || look.field("kindFacets").exists();
         let request = SearchRequest {
@@ -375,7 +420,7 @@ impl QueryRoot {
     /// Where to refer a person: places for the situation, preferring those the worker's
     /// own place already reaches (つなぎ先).
     #[allow(clippy::too_many_arguments)] // each argument is something a caller may say about the person
-    #[graphql(complexity = "page_cost(first, child_complexity, REFER_COST)")]
+    #[graphql(complexity = "page_cost(first, child_complexity, REFER_COST) + text_cost(&situation)")]
     async fn where_to_refer(
         &self,
         ctx: &Context<'_>,
@@ -387,7 +432,8 @@ impl QueryRoot {
         #[graphql(desc = "How many, 1 to 100.")] first: i32,
     ) -> Result<Vec<Suggestion>> {
         let api = snapshot(ctx);
-        let (_, size) = page(first, None).coded()?;
+        let (_, size) = page(first, None, 0).coded()?;
+        check_text_length("situation", &situation).coded()?;
         let from = from
             .map(|f| Id::parse(&f).ok().filter(|id| api.graph.node(id).is_some()).ok_or(f))
             .transpose()
@@ -456,7 +502,7 @@ impl QueryRoot {
         >,
     ) -> Result<Vec<Finding>> {
         let api = snapshot(ctx);
-        let today = today.unwrap_or_else(|| (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive());
+        let today = today.unwrap_or_else(|| yorisoi_core::japan_time(chrono::Utc::now()).date());
         let mut options = AuditOptions::new(today);
         options.municipality = self::municipality(&api.directory, municipality.as_deref()).coded()?;
         Ok(api
