@@ -47,7 +47,23 @@ fn edited_files_update_and_removed_records_are_removed() {
     std::fs::write(&koto, text.replace("name: 猿江公園の昔遊びの集まり", "name: 猿江公園の昔あそびの会")).unwrap();
     std::fs::remove_file(dir.path().join("nagoya-kita.yaml")).unwrap();
 
-    let output = yorisoi(&["load", path, "--db", &db.url]);
+    // Removing records must be said: without the flag the load is refused, and writes nothing.
+    let refused = yorisoi(&["load", path, "--db", &db.url]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("would remove 12 records"), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("--allow-removals"), "{}", stderr(&refused));
+    assert!(stdout(&refused).contains("nagoya-kita-sewayaki"), "the plan lists the ids: {}", stdout(&refused));
+    let unchanged = runtime().block_on(async { db.open().await.read_directory().await.unwrap() });
+    assert!(unchanged.resources.iter().any(|r| r.id.as_str() == "nagoya-kita-sewayaki"));
+    assert!(unchanged.resources.iter().any(|r| r.name == "猿江公園の昔遊びの集まり"), "not even the rename");
+    // A dry run shows the same plan and writes nothing either.
+    let dry = yorisoi(&["load", path, "--db", &db.url, "--dry-run"]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(stdout(&dry).contains("nothing was written"), "{}", stdout(&dry));
+    let still = runtime().block_on(async { db.open().await.read_directory().await.unwrap() });
+    assert_eq!(still, unchanged);
+
+    let output = yorisoi(&["load", path, "--db", &db.url, "--allow-removals"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let out = stdout(&output);
     let row = |key: &str| -> Vec<String> {
@@ -181,4 +197,42 @@ fn search_prints_places_with_reasons_and_json_with_facets() {
     let ambiguous = yorisoi(&["search", "相談", "--municipality", "どこか区", "--db", &db.url, "--data-dir", data_dir]);
     assert_eq!(ambiguous.status.code(), Some(1));
     assert!(stderr(&ambiguous).contains("unknown municipality `どこか区`"), "{}", stderr(&ambiguous));
+}
+
+/// A directory whose only file holds no records would empty the store: refused.
+#[test]
+fn a_load_that_would_empty_the_store_is_refused() {
+    let db = TestDb::new();
+    assert!(yorisoi(&["load", seed_dir().to_str().unwrap(), "--db", &db.url]).status.success());
+    let before = runtime().block_on(async { db.open().await.read_directory().await.unwrap() });
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("koto.yaml"), "# yaml-language-server: $schema=yorisoi-seed.schema.json\n")
+        .unwrap();
+    let output = yorisoi(&["load", empty.path().to_str().unwrap(), "--db", &db.url]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(stderr(&output).contains("would remove"), "{}", stderr(&output));
+    let after = runtime().block_on(async { db.open().await.read_directory().await.unwrap() });
+    assert_eq!(after, before);
+}
+
+/// Files saved with CR LF (Windows) or a lone CR (old Mac editors) read exactly as LF.
+#[test]
+fn every_line_break_convention_reads_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&seed_dir(), dir.path());
+    let koto = dir.path().join("koto.yaml");
+    let lf = std::fs::read_to_string(&koto).unwrap();
+    let expected = stdout(&yorisoi(&["check", dir.path().to_str().unwrap()]));
+    for newline in ["\r\n", "\r"] {
+        std::fs::write(&koto, lf.replace('\n', newline)).unwrap();
+        let output = yorisoi(&["check", dir.path().to_str().unwrap()]);
+        assert!(output.status.success(), "{newline:?}: {}", stderr(&output));
+        assert_eq!(stdout(&output), expected, "{newline:?}");
+    }
+    // A mistake is still reported at its own line.
+    let broken = lf.replacen("kind: community-support-center", "kind: community-support-centre", 1);
+    let line = broken.lines().position(|l| l.contains("community-support-centre")).unwrap() + 1;
+    std::fs::write(&koto, broken.replace('\n', "\r")).unwrap();
+    let output = yorisoi(&["check", dir.path().to_str().unwrap()]);
+    assert!(stderr(&output).contains(&format!("koto.yaml:{line}:")), "line {line}: {}", stderr(&output));
 }

@@ -94,7 +94,7 @@ pub fn read_dir(dir: &Path) -> Result<SeedSet, SeedError> {
     }
     for (file_index, path) in files.iter().enumerate() {
         let bytes = fs::read(path).map_err(|source| SeedError::Read { path: path.clone(), source })?;
-        let parsed = read::decode(&bytes).and_then(|text| Ok((read::parse(text)?, PathMap::of(text))));
+        let parsed = read::decode(&bytes).and_then(|text| Ok((read::parse(&text)?, PathMap::of(&text))));
         let (seed, map) = match parsed {
             Ok(parsed) => parsed,
             Err(error) => {
@@ -145,7 +145,7 @@ pub fn read_dir(dir: &Path) -> Result<SeedSet, SeedError> {
         let at = maps[file].find(&path).unwrap_or(LineCol { line: 1, column: 1 });
         (file, at)
     };
-    for problem in validate(&directory) {
+    for problem in validate(&directory, yorisoi_core::japan_time(chrono::Utc::now()).date()) {
         if partial && problem.code == ProblemCode::UnknownReference {
             held_back += 1;
             continue;

@@ -1,6 +1,8 @@
 //! Reading one seed file: budgets, encoding, indentation, then YAML into
 //! [`SeedFile`], with messages a steward can act on.
 
+use std::borrow::Cow;
+
 use crate::format::SeedFile;
 use crate::locate::LineCol;
 
@@ -18,8 +20,10 @@ fn at_start(message: String) -> ReadError {
     ReadError { at: LineCol { line: 1, column: 1 }, message }
 }
 
-/// Decodes the bytes of a seed file to text, refusing what a steward must fix.
-pub fn decode(bytes: &[u8]) -> Result<&str, ReadError> {
+/// Decodes the bytes of a seed file to text, refusing what a steward must fix. Line
+/// breaks of every convention (CR LF from Windows, a lone CR from old Mac editors)
+/// become LF, each still one line, so positions stay right and no line hides another.
+pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, ReadError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(at_start(format!(
             "file is {} bytes, over the budget of {MAX_FILE_BYTES} bytes (1 MiB); split it into several files",
@@ -31,7 +35,7 @@ pub fn decode(bytes: &[u8]) -> Result<&str, ReadError> {
     }
     // A UTF-8 byte order mark is harmless (Windows editors add it); skip it.
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    std::str::from_utf8(bytes).map_err(|error| {
+    let text = std::str::from_utf8(bytes).map_err(|error| {
         let valid = &bytes[..error.valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
         let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
@@ -43,6 +47,11 @@ pub fn decode(bytes: &[u8]) -> Result<&str, ReadError> {
                 bytes[error.valid_up_to()]
             ),
         }
+    })?;
+    Ok(if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(text)
     })
 }
 
@@ -76,8 +85,14 @@ fn parse_yaml(text: &str) -> Result<SeedFile, ReadError> {
     if text.lines().all(|line| line.trim().is_empty() || line.trim_start().starts_with('#')) {
         return Ok(SeedFile::default());
     }
+    // YAML 1.2 only: `yes`/`no` are not booleans, an unquoted number is not text
+    // (`id: 123`), and a tag this format does not know (`!!python/object`) is refused
+    // rather than silently dropped, as editors and other tools would read them.
     let options = serde_saphyr::options! {
         with_snippet: false,
+        strict_booleans: true,
+        no_schema: true,
+        reject_unsupported_tags: true,
         budget: serde_saphyr::budget! { max_depth: 32 },
     };
     serde_saphyr::from_str_with_options(text, options).map_err(|error| {
@@ -95,6 +110,11 @@ fn friendly(raw: &str) -> String {
     if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
         let key = rest.split(',').next().unwrap_or(rest);
         return format!("key `{key}` appears twice in this mapping; keep one");
+    }
+    if let Some(value) = message.strip_prefix("The string value [").and_then(|m| m.strip_suffix("] must be quoted")) {
+        return format!(
+            "`{value}` reads as a number or true/false, but this field is text; put it in quotes (\"{value}\")"
+        );
     }
     if message.starts_with("budget") || message.contains("budget breached") {
         return format!("{message}; seed files may nest at most 32 levels deep");

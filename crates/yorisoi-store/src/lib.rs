@@ -51,10 +51,12 @@ pub struct Counts {
     pub unchanged: usize,
 }
 
-/// What a load changed, per collection.
+/// What a load changed (or, refused or dry, would change), per collection.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoadReport {
     pub counts: Vec<(RecordKind, Counts)>,
+    /// The ids of the records removed, by collection, in id order.
+    pub removed: Vec<(RecordKind, Vec<String>)>,
 }
 
 impl LoadReport {
@@ -158,12 +160,28 @@ impl Store {
     /// it are removed, changed ones updated, new ones created. Either all of it is
     /// written or nothing is.
     pub async fn replace_directory(&self, directory: &Directory) -> Result<LoadReport, StoreError> {
+        Ok(self.replace_directory_if(directory, |_| true).await?.0)
+    }
+
+    /// Works out the load inside its transaction and writes it only when `accept`
+    /// agrees with what it would do; otherwise rolls back, leaving the store as it was.
+    /// Returns the report and whether it was written. The plan shown to a steward is
+    /// thus the very load that runs, not an estimate.
+    pub async fn replace_directory_if(
+        &self,
+        directory: &Directory,
+        accept: impl FnOnce(&LoadReport) -> bool,
+    ) -> Result<(LoadReport, bool), StoreError> {
         let rows = to_rows(directory);
         let txn = self.db.begin().await?;
         match sync_all(&txn, rows).await {
-            Ok(report) => {
+            Ok(report) if accept(&report) => {
                 txn.commit().await?;
-                Ok(report)
+                Ok((report, true))
+            }
+            Ok(report) => {
+                txn.rollback().await?;
+                Ok((report, false))
             }
             Err(error) => {
                 txn.rollback().await?;
@@ -307,27 +325,27 @@ fn change_from_row(row: change::Model) -> Result<Change, StoreError> {
 
 async fn sync_all(txn: &DatabaseTransaction, rows: Rows) -> Result<LoadReport, DbErr> {
     let mut report = LoadReport::default();
-    let sources = sync_table::<source::Entity>(txn, rows.sources, |m| m.id.clone()).await?;
-    report.counts.push((RecordKind::Source, sources));
+    let mut record = |kind: RecordKind, (counts, removed): (Counts, Vec<String>)| {
+        report.counts.push((kind, counts));
+        if !removed.is_empty() {
+            report.removed.push((kind, removed));
+        }
+    };
+    record(RecordKind::Source, sync_table::<source::Entity>(txn, rows.sources, |m| m.id.clone()).await?);
     let municipalities = sync_table::<municipality::Entity>(txn, rows.municipalities, |m| m.code.clone()).await?;
-    report.counts.push((RecordKind::Municipality, municipalities));
-    let areas = sync_table::<area::Entity>(txn, rows.areas, |m| m.id.clone()).await?;
-    report.counts.push((RecordKind::Area, areas));
-    let needs = sync_table::<need::Entity>(txn, rows.needs, |m| m.code.clone()).await?;
-    report.counts.push((RecordKind::Need, needs));
-    let kinds = sync_table::<kind::Entity>(txn, rows.kinds, |m| m.code.clone()).await?;
-    report.counts.push((RecordKind::Kind, kinds));
+    record(RecordKind::Municipality, municipalities);
+    record(RecordKind::Area, sync_table::<area::Entity>(txn, rows.areas, |m| m.id.clone()).await?);
+    record(RecordKind::Need, sync_table::<need::Entity>(txn, rows.needs, |m| m.code.clone()).await?);
+    record(RecordKind::Kind, sync_table::<kind::Entity>(txn, rows.kinds, |m| m.code.clone()).await?);
     let organizations = sync_table::<organization::Entity>(txn, rows.organizations, |m| m.id.clone()).await?;
-    report.counts.push((RecordKind::Organization, organizations));
-    let resources = sync_table::<resource::Entity>(txn, rows.resources, |m| m.id.clone()).await?;
-    report.counts.push((RecordKind::Resource, resources));
+    record(RecordKind::Organization, organizations);
+    record(RecordKind::Resource, sync_table::<resource::Entity>(txn, rows.resources, |m| m.id.clone()).await?);
     // Link rows follow the resources; they are derived, so they are not counted.
     sync_table::<resource_link::Entity>(txn, rows.links, |m| {
         format!("{}\u{1f}{}\u{1f}{}", m.resource_id, m.link, m.target)
     })
     .await?;
-    let referrals = sync_table::<referral::Entity>(txn, rows.referrals, |m| m.id.clone()).await?;
-    report.counts.push((RecordKind::Referral, referrals));
+    record(RecordKind::Referral, sync_table::<referral::Entity>(txn, rows.referrals, |m| m.id.clone()).await?);
     Ok(report)
 }
 
@@ -336,7 +354,7 @@ async fn sync_table<E>(
     txn: &DatabaseTransaction,
     desired: Vec<E::Model>,
     key: impl Fn(&E::Model) -> String,
-) -> Result<Counts, DbErr>
+) -> Result<(Counts, Vec<String>), DbErr>
 where
     E: EntityTrait,
     E::Model: IntoActiveModel<E::ActiveModel> + PartialEq,
@@ -364,11 +382,14 @@ where
         let batch: Vec<_> = inserts.drain(..inserts.len().min(500)).collect();
         E::insert_many(batch).exec_without_returning(txn).await?;
     }
-    for old in existing.into_values() {
+    let mut removed = Vec::with_capacity(existing.len());
+    for (k, old) in existing {
         E::delete(old.into_active_model()).exec(txn).await?;
         counts.removed += 1;
+        removed.push(k);
     }
-    Ok(counts)
+    removed.sort();
+    Ok((counts, removed))
 }
 
 #[cfg(test)]
