@@ -141,6 +141,9 @@ struct ServerArgs {
     /// Seconds a client may take to send headers, or stay idle between requests
     #[arg(long = "header-timeout", env = "YORISOI_HEADER_TIMEOUT", default_value_t = 10.0)]
     header_timeout: f64,
+    /// Answer /metrics only to a staff or steward token (it is public otherwise: counts, no records)
+    #[arg(long, env = "YORISOI_PRIVATE_METRICS")]
+    private_metrics: bool,
     /// Seconds SIGTERM waits for requests in flight before exiting
     #[arg(long = "shutdown-grace", env = "YORISOI_SHUTDOWN_GRACE", default_value_t = 10.0)]
     shutdown_grace: f64,
@@ -231,6 +234,7 @@ fn serve(url: &str, seed: &Path, data_dir: &Path, addr: &str, args: ServerArgs) 
         timeout: seconds("request-timeout", args.request_timeout)?,
         header_timeout: seconds("header-timeout", args.header_timeout)?,
         grace: seconds("shutdown-grace", args.shutdown_grace)?,
+        private_metrics: args.private_metrics,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let served = runtime.block_on(async {

@@ -1,6 +1,7 @@
 //! `yorisoi paths`, `yorisoi audit` and `yorisoi refer`: the referral graph's answers
 //! on the command line.
 
+use crate::terminal::say;
 use std::collections::BTreeMap;
 
 use anyhow::Context;
@@ -105,7 +106,7 @@ fn path_json(graph: &ReferralGraph, path: &Path) -> serde_json::Value {
 
 fn print_path(graph: &ReferralGraph, path: &Path) {
     let name = |id: &Id| graph.node(id).map_or_else(|| id.to_string(), |n| n.name.clone());
-    println!("{}（{}ステップ）", path.target_name, path.hops.len());
+    say!("{}（{}ステップ）", path.target_name, path.hops.len());
     for hop in &path.hops {
         let mut line = format!("    {} →[{}]→ {}", name(&hop.from), hop.kind.code(), name(&hop.to));
         if let Some(text) = &hop.conditions.text {
@@ -114,7 +115,7 @@ fn print_path(graph: &ReferralGraph, path: &Path) {
         if !hop.conditions.documents.is_empty() {
             line.push_str(&format!("  書類: {}", hop.conditions.documents.join("・")));
         }
-        println!("{line}");
+        say!("{line}");
     }
 }
 
@@ -128,7 +129,7 @@ pub fn paths(directory: &Directory, args: &PathsArgs) -> anyhow::Result<()> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&found.iter().map(|p| path_json(&graph, p)).collect::<Vec<_>>())?);
     } else if found.is_empty() {
-        println!("{}ステップ以内に「{}」に対応する場所は見つかりません", args.max_hops, graph.need_label(&query.need));
+        say!("{}ステップ以内に「{}」に対応する場所は見つかりません", args.max_hops, graph.need_label(&query.need));
     } else {
         for (rank, path) in found.iter().enumerate() {
             print!("{:>2}. ", rank + 1);
@@ -153,10 +154,10 @@ pub fn audit(directory: &Directory, args: &AuditArgs) -> anyhow::Result<()> {
     for finding in &report.findings {
         *by_code.entry(finding.code.code()).or_default() += 1;
     }
-    println!("{} findings: {by_code:?}", report.findings.len());
+    say!("{} findings: {by_code:?}", report.findings.len());
     for finding in &report.findings {
-        println!("[{}] {} {}", finding.severity.code(), finding.code.code(), finding.message);
-        println!("    → {}", finding.suggestion);
+        say!("[{}] {} {}", finding.severity.code(), finding.code.code(), finding.message);
+        say!("    → {}", finding.suggestion);
     }
     Ok(())
 }
@@ -219,13 +220,13 @@ fn print_refer(
     }
     if !results.understood.needs.is_empty() {
         let labels: Vec<&str> = results.understood.needs.iter().map(|n| n.label.as_str()).collect();
-        println!("困りごと: {} と理解しました", labels.join("・"));
+        say!("困りごと: {} と理解しました", labels.join("・"));
     }
     for (rank, s) in results.suggestions.iter().enumerate() {
-        println!("{:>2}. {}", rank + 1, s.hit.name);
-        println!("    {}", s.hit.reason);
+        say!("{:>2}. {}", rank + 1, s.hit.name);
+        say!("    {}", s.hit.reason);
         if let Some(phone) = phone(&s.hit.id) {
-            println!("    電話: {phone}");
+            say!("    電話: {phone}");
         }
     }
     Ok(())

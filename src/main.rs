@@ -3,6 +3,7 @@
 mod commands;
 mod graph_command;
 mod search_command;
+mod terminal;
 
 use std::process::ExitCode;
 

@@ -1,5 +1,6 @@
 //! `yorisoi search`: a worker's query against the store, through the persisted index.
 
+use crate::terminal::say;
 use std::path::Path;
 
 use chrono::{NaiveDateTime, Utc};
@@ -119,23 +120,23 @@ pub fn print(directory: &Directory, args: &SearchArgs, results: &SearchResults) 
     }
     if !results.understood.needs.is_empty() {
         let needs: Vec<String> = results.understood.needs.iter().map(|n| n.label.clone()).collect();
-        println!("困りごと: {} と理解しました", needs.join("・"));
+        say!("困りごと: {} と理解しました", needs.join("・"));
     }
-    println!("{}件", results.total.unwrap_or(results.hits.len()));
+    say!("{}件", results.total.unwrap_or(results.hits.len()));
     for (rank, hit) in results.hits.iter().enumerate() {
-        println!("{:>2}. {}", rank + 1, hit.name);
-        println!("    {}", hit.reason);
+        say!("{:>2}. {}", rank + 1, hit.name);
+        say!("    {}", hit.reason);
         if let Some(phone) = phone_of(directory, &hit.id) {
-            println!("    電話: {phone}");
+            say!("    電話: {phone}");
         }
         if !hit.snippet.fragment.is_empty() {
-            println!("    {}", hit.snippet.marked().replace('\n', " "));
+            say!("    {}", hit.snippet.marked().replace('\n', " "));
         }
     }
     if results.hits.is_empty() && results.total == Some(0) {
         let needs: Vec<String> = results.understood.needs.iter().map(|n| label(&n.code)).collect();
         if !needs.is_empty() {
-            println!("該当する場所が見つかりません。条件を減らすか、相談窓口を探してください（{}）", needs.join("・"));
+            say!("該当する場所が見つかりません。条件を減らすか、相談窓口を探してください（{}）", needs.join("・"));
         }
     }
 }

@@ -46,7 +46,7 @@ fn dechunk(mut body: &str) -> String {
     out
 }
 
-fn graphql(addr: &str, query: &str, variables: Value, token: Option<&str>) -> Value {
+pub fn graphql(addr: &str, query: &str, variables: Value, token: Option<&str>) -> Value {
     let auth = token.map(|t| format!("Bearer {t}"));
     let mut headers = vec![("Content-Type", "application/json")];
     if let Some(auth) = &auth {
@@ -143,24 +143,33 @@ fn the_binary_serves_searches_and_edits_and_stops_on_sigterm() {
 }
 
 /// A `yorisoi serve` process on a free port, killed when dropped.
-struct Server {
+pub struct Server {
     child: Option<Child>,
-    addr: String,
-    _db: TestDb,
-    _dir: tempfile::TempDir,
+    pub addr: String,
+    _owned: Option<(TestDb, tempfile::TempDir)>,
 }
 
 impl Server {
+    /// A server on a fresh store of the seed directory.
     fn start(extra: &[&str]) -> Self {
         let db = TestDb::new();
         let dir = tempfile::tempdir().unwrap();
+        let mut server = Server::on(&db.url, &dir.path().join("data"), extra);
+        server._owned = Some((db, dir));
+        server
+    }
+
+    /// A server on the store at `url` with its index under `data_dir`, loading the
+    /// seed directory when the store is empty; steward and staff tokens are the tests'.
+    pub fn on(url: &str, data_dir: &std::path::Path, extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_yorisoi"))
-            .args(["serve", "--db", &db.url, "--seed"])
+            .args(["serve", "--db", url, "--seed"])
             .arg(seed_dir())
             .arg("--data-dir")
-            .arg(dir.path().join("data"))
+            .arg(data_dir)
             .args(["--addr", "127.0.0.1:0"])
             .args(extra)
+            .env("YORISOI_TOKENS", token_lines().replace('\n', ";"))
             .env_remove("YORISOI_LOG")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -174,7 +183,15 @@ impl Server {
             .and_then(|rest| rest.strip_suffix("/graphql"))
             .unwrap_or_else(|| panic!("the first line names the address: {line:?}"))
             .to_owned();
-        Server { child: Some(child), addr, _db: db, _dir: dir }
+        Server { child: Some(child), addr, _owned: None }
+    }
+
+    /// Kills the process at once (SIGKILL), as a power cut or the OOM killer would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
     }
 
     /// Sends SIGTERM and returns how the process ended, or None if it had not ended

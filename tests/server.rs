@@ -356,6 +356,20 @@ fn fields_past_the_deadline_are_not_run_and_say_so() {
 }
 
 #[test]
+fn metrics_can_be_kept_to_token_holders() {
+    let harness = Harness::new(ServerOptions { private_metrics: true, ..ServerOptions::default() });
+    let (status, _, body) = harness.send(Request::get("/metrics").body(Body::empty()).unwrap());
+    assert_eq!((status, code(&serde_json::from_str(&body).unwrap())), (StatusCode::UNAUTHORIZED, "UNAUTHENTICATED"));
+    let request = Request::get("/metrics")
+        .header(header::AUTHORIZATION, format!("Bearer {STAFF_TOKEN}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, text) = harness.send(request);
+    assert_eq!(status, StatusCode::OK);
+    assert!(text.contains("yorisoi_directory_resources 38\n"), "{text}");
+}
+
+#[test]
 fn the_bearer_scheme_is_case_insensitive() {
     let harness = Harness::new(ServerOptions::default());
     for scheme in ["bearer", "BEARER", "Bearer"] {

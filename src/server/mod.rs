@@ -58,6 +58,9 @@ pub struct ServerOptions {
     pub max_connections: usize,
     /// How long SIGTERM waits for requests in flight before the process exits.
     pub grace: Duration,
+    /// Answer /metrics only to a staff or steward token. Off by default: the metrics
+    /// are counts and timings, with no record or query text in them.
+    pub private_metrics: bool,
 }
 
 impl Default for ServerOptions {
@@ -70,6 +73,7 @@ impl Default for ServerOptions {
             header_timeout: HEADER_TIMEOUT,
             max_connections: MAX_CONNECTIONS,
             grace: SHUTDOWN_GRACE,
+            private_metrics: false,
         }
     }
 }
@@ -84,6 +88,7 @@ pub struct AppState {
     pub in_flight: Arc<Semaphore>,
     max_concurrent: usize,
     timeout: Duration,
+    private_metrics: bool,
 }
 
 impl AppState {
@@ -94,6 +99,7 @@ impl AppState {
             in_flight: Arc::new(Semaphore::new(options.max_concurrent)),
             max_concurrent: options.max_concurrent,
             timeout: options.timeout,
+            private_metrics: options.private_metrics,
         }
     }
 }
@@ -219,7 +225,10 @@ async fn count(State(state): State<AppState>, request: Request, next: Next) -> R
     response
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if state.private_metrics && !matches!(caller(&state.service, &headers), Ok(Some(_))) {
+        return unauthorized("/metrics needs a staff or steward token: send `Authorization: Bearer <token>`");
+    }
     let snapshot = state.service.live().snapshot();
     let gauges = Gauges {
         in_flight: state.max_concurrent - state.in_flight.available_permits(),
@@ -227,7 +236,13 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         referrals: snapshot.directory.referrals.len(),
         store_statements: state.service.live().store().statements_run(),
     };
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(gauges))
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(gauges)).into_response()
+}
+
+fn unauthorized(message: &str) -> Response {
+    let mut response = refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message);
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
 }
 
 /// The caller named by `Authorization: Bearer …`; a header that names no known token
@@ -251,11 +266,7 @@ async fn graphql(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let caller = match caller(&state.service, &parts.headers) {
         Ok(caller) => caller,
-        Err(message) => {
-            let mut response = refusal(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message);
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
-        }
+        Err(message) => return unauthorized(message),
     };
     let body = match tokio::time::timeout_at(deadline.into(), axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
         Ok(Ok(body)) => body,
