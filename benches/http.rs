@@ -3,17 +3,24 @@
 //! deterministic synthetic directory; and how long a steward's edit takes to be
 //! visible to search.
 //!
+//! Then a load campaign: capacity is what wrk reaches with 16 connections; an
+//! open-loop generator then sends 80 % of it for 60 s (latency counted from when each
+//! request was due, so a slow answer cannot hide the queue behind it), and 130 % for
+//! 20 s to show that shedding starts only past capacity.
+//!
 //! `cargo bench --bench http` (needs `wrk`: `apt-get install wrk`; optionally
-//! `-- 100000` for the size). Every wrk response body is checked for `errors`.
+//! `-- 100000` for the size, and `YORISOI_CAMPAIGN_SECONDS` to shorten the campaign).
+//! Every response body is checked for `errors`.
 
-use std::io::Write as _;
+use std::io::{BufRead, BufReader, Read, Write as _};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use yorisoi::server::{AppState, ServerOptions, app};
+use yorisoi::server::ServerOptions;
 use yorisoi_core::synthetic::{SITUATIONS, Size, directory};
 use yorisoi_graphql::{Live, Snapshot, Tokens, hash_token};
 use yorisoi_search::{SearchIndex, SearchRequest};
@@ -96,6 +103,121 @@ fn wrk(addr: &str, script: &Path, threads: usize, connections: usize, seconds: u
     (rps, value("P50 "), value("P99 "), value("BAD ") as u64)
 }
 
+/// What an open-loop run saw.
+struct Campaign {
+    latencies: Vec<Duration>,
+    /// Answers that were neither a clean 200 nor a 503 shed, and broken connections.
+    failed: u64,
+    shed: u64,
+}
+
+/// Reads one HTTP/1.1 response (Content-Length or chunked); returns status and body.
+fn read_response(reader: &mut BufReader<TcpStream>) -> std::io::Result<(u16, String)> {
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let status: u16 = line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or(std::io::ErrorKind::InvalidData)?;
+    let (mut length, mut chunked) = (0usize, false);
+    loop {
+        line.clear();
+        reader.read_line(&mut line)?;
+        let header = line.trim_end().to_ascii_lowercase();
+        if header.is_empty() {
+            break;
+        }
+        if let Some(value) = header.strip_prefix("content-length:") {
+            length = value.trim().parse().map_err(|_| std::io::ErrorKind::InvalidData)?;
+        }
+        chunked |= header.starts_with("transfer-encoding:") && header.contains("chunked");
+    }
+    let mut body = Vec::new();
+    if chunked {
+        loop {
+            line.clear();
+            reader.read_line(&mut line)?;
+            let size = usize::from_str_radix(line.trim(), 16).map_err(|_| std::io::ErrorKind::InvalidData)?;
+            let mut chunk = vec![0; size + 2];
+            reader.read_exact(&mut chunk)?;
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..size]);
+        }
+    } else {
+        body.resize(length, 0);
+        reader.read_exact(&mut body)?;
+    }
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// Sends `rate` requests a second in all for `seconds`, spread over `connections`
+/// keep-alive connections each keeping its own schedule.
+fn open_loop(addr: &str, bodies: &[String], rate: f64, seconds: f64, connections: usize) -> Campaign {
+    let start = Instant::now() + Duration::from_millis(100);
+    let end = start + Duration::from_secs_f64(seconds);
+    let threads: Vec<_> = (0..connections)
+        .map(|c| {
+            let (addr, bodies) = (addr.to_owned(), bodies.to_vec());
+            std::thread::spawn(move || {
+                let mut seen = Campaign { latencies: Vec::new(), failed: 0, shed: 0 };
+                let connect = || {
+                    let stream = TcpStream::connect(&addr).unwrap();
+                    stream.set_nodelay(true).unwrap();
+                    (stream.try_clone().unwrap(), BufReader::new(stream))
+                };
+                let (mut writer, mut reader) = connect();
+                for k in 0.. {
+                    let due = start + Duration::from_secs_f64((k * connections + c) as f64 / rate);
+                    if due >= end {
+                        break;
+                    }
+                    if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                        std::thread::sleep(wait);
+                    }
+                    let body = &bodies[(k * connections + c) % bodies.len()];
+                    let request = format!(
+                        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let answer = writer.write_all(request.as_bytes()).and_then(|()| read_response(&mut reader));
+                    seen.latencies.push(due.elapsed());
+                    match answer {
+                        Ok((200, body)) if !body.contains("\"errors\"") => {}
+                        Ok((503, _)) => seen.shed += 1,
+                        Ok(_) => seen.failed += 1,
+                        Err(_) => {
+                            seen.failed += 1;
+                            (writer, reader) = connect();
+                        }
+                    }
+                }
+                seen
+            })
+        })
+        .collect();
+    let mut all = Campaign { latencies: Vec::new(), failed: 0, shed: 0 };
+    for thread in threads {
+        let seen = thread.join().unwrap();
+        all.latencies.extend(seen.latencies);
+        all.failed += seen.failed;
+        all.shed += seen.shed;
+    }
+    all
+}
+
+fn campaign_report(name: &str, rate: f64, mut run: Campaign) {
+    run.latencies.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "{name:<26} {rate:>5.0} req/s offered, {} answers: p50 {:.2} ms, p99 {:.2} ms, max {:.1} ms; failed {}, shed {}",
+        run.latencies.len(),
+        ms(percentile(&run.latencies, 0.50)),
+        ms(percentile(&run.latencies, 0.99)),
+        ms(*run.latencies.last().unwrap()),
+        run.failed,
+        run.shed
+    );
+}
+
 fn main() {
     let resources: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000);
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("seed");
@@ -151,11 +273,12 @@ fn main() {
     let schema_p50 = report("GraphQL in process", schema_times);
 
     // Over loopback.
+    // The server as `yorisoi serve` runs it: its own accept loop and limits.
     let options = ServerOptions::default();
-    let router = app(AppState::new(service.clone(), &options), &options);
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    runtime.spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let served = service.clone();
+    runtime.spawn(async move { yorisoi::server::serve_on(listener, served, &options, std::future::pending()).await });
     let mut script = tempfile::NamedTempFile::new().unwrap();
     script.write_all(wrk_script(&bodies).as_bytes()).unwrap();
     wrk(&addr, script.path(), 1, 1, 3); // warm-up
@@ -163,11 +286,13 @@ fn main() {
     println!(
         "HTTP, 1 connection         {rps1:>7.0} req/s   p50 {p50_1:>7.3} ms   p99 {p99_1:>7.3} ms   bad answers {bad1}"
     );
+    let mut capacity = 0.0f64;
     for connections in [4, 16] {
         let (rps, p50, p99, bad) = wrk(&addr, script.path(), 2, connections, 15);
         println!(
             "HTTP, {connections:>2} connections       {rps:>7.0} req/s   p50 {p50:>7.3} ms   p99 {p99:>7.3} ms   bad answers {bad}"
         );
+        capacity = capacity.max(rps);
     }
     let added = p50_1 - search_p50.as_secs_f64() * 1e3;
     println!(
@@ -176,6 +301,13 @@ fn main() {
         100.0 * added / (search_p50.as_secs_f64() * 1e3),
         (schema_p50 - search_p50).as_secs_f64() * 1e3
     );
+
+    // The load campaign: 80 % of capacity, then past it.
+    let seconds: f64 = std::env::var("YORISOI_CAMPAIGN_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60.0);
+    let steady = 0.8 * capacity;
+    campaign_report("open loop, 80 % capacity", steady, open_loop(&addr, &bodies, steady, seconds, 32));
+    let over = 1.3 * capacity;
+    campaign_report("open loop, 130 % capacity", over, open_loop(&addr, &bodies, over, seconds / 3.0, 96));
 
     // A steward's edit: checked against the whole directory, written, indexed, graph
     // rebuilt, snapshot swapped; then the new name is searched for.

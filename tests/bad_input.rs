@@ -126,6 +126,82 @@ const CASES: &[(&str, &[&str])] = &[
     ),
     ("wrong-type-list", &["wrong-type-list.yaml:5:12: expected a list (`- item` lines or `[a, b]`)"]),
     ("wrong-type-number", &["wrong-type-number.yaml:6:16: expected a whole number from 0 to 255"]),
+    // Accepted before: links a browser would run, addresses a mailer cannot use,
+    // dates ahead of today, the same edge twice, text no one can see or read.
+    (
+        "javascript-url",
+        &[
+            "javascript-url.yaml:5:10: `javascript:alert(document.cookie)` is not a web address; write it in full, starting with https:// or http://",
+        ],
+    ),
+    (
+        "email-without-at",
+        &["email-without-at.yaml:6:16: `soudan.example.jp` is not an email address; write it as name@example.jp"],
+    ),
+    (
+        "verified-in-the-future",
+        &[
+            "verified-in-the-future.yaml:5:43: verified 2999-01-01 is in the future (today is {today}); write the day you checked the source",
+        ],
+    ),
+    (
+        "duplicate-referral-edge",
+        &[
+            "duplicate-referral-edge.yaml:9:9: the same escalates_to from `ward-window` to `ward` is already recorded as `window-to-ward`; keep one record (add needs or conditions to it) (also at {dir}/duplicate-referral-edge.yaml:4:9)",
+        ],
+    ),
+    (
+        "invisible-name",
+        &[
+            "invisible-name.yaml:3:11: text is only invisible characters (starting with U+200B); write the text or leave the field out",
+        ],
+    ),
+    (
+        "name-too-long",
+        &["name-too-long.yaml:3:11: text is 201 characters long; at most 200 are allowed here, shorten it"],
+    ),
+    (
+        "control-character",
+        &[
+            "control-character.yaml:3:11: text holds the control character U+001B at character 9; remove it (this field is one line)",
+        ],
+    ),
+    (
+        "yes-as-boolean",
+        &[
+            "yes-as-boolean.yaml:5:19: expected true or false (YAML 1.1's yes/no/on/off are not booleans here; editors read them as text)",
+        ],
+    ),
+    (
+        "unknown-tag",
+        &[
+            "unknown-tag.yaml:3:37: unsupported tag `!!python/object:os.system`; seed files use no `!` tags, remove it (a tag could hide what a value is)",
+        ],
+    ),
+    (
+        "unquoted-number-as-text",
+        &[
+            "unquoted-number-as-text.yaml:2:9: `12345` reads as a number or true/false, but this field is text; put it in quotes (\"12345\")",
+        ],
+    ),
+    (
+        "prefecture-48",
+        &[
+            "prefecture-48.yaml:2:13: `480002` starts with prefecture number 48, which does not exist (01 北海道 to 47 沖縄県); copy the code from 総務省's list",
+        ],
+    ),
+    (
+        "ward-in-another-prefecture",
+        &[
+            "ward-in-another-prefecture.yaml:2:55: 横浜市 (141003) is in prefecture 14 but its parent `130001` is in prefecture 13; file it under its own city or prefecture",
+        ],
+    ),
+    (
+        "area-of-another-municipality",
+        &[
+            "area-of-another-municipality.yaml:7:57: area `minamisuna` belongs to municipality 131083, not to 131016; use an area of the same municipality",
+        ],
+    ),
 ];
 
 fn base_dir() -> std::path::PathBuf {
@@ -158,8 +234,11 @@ fn diagnostics(dir: &Path) -> Vec<String> {
 
 fn check(case: &str, expected: &[&str]) {
     let dir = case_dir(case);
-    let expected: Vec<String> =
-        expected.iter().map(|line| line.replace("{dir}", &dir.path().display().to_string())).collect();
+    let today = yorisoi_core::japan_time(chrono::Utc::now()).date().to_string();
+    let expected: Vec<String> = expected
+        .iter()
+        .map(|line| line.replace("{dir}", &dir.path().display().to_string()).replace("{today}", &today))
+        .collect();
     assert_eq!(diagnostics(dir.path()), expected, "case {case}");
 }
 
@@ -170,7 +249,8 @@ fn every_case_in_the_corpus_is_listed() {
         .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
     on_disk.sort();
-    let listed: Vec<String> = CASES.iter().map(|(name, _)| (*name).to_owned()).collect();
+    let mut listed: Vec<String> = CASES.iter().map(|(name, _)| (*name).to_owned()).collect();
+    listed.sort();
     assert_eq!(on_disk, listed);
     assert!(CASES.len() >= 25);
 }
@@ -245,7 +325,8 @@ fn load_of_a_bad_case_changes_nothing_in_the_store() {
         let output = yorisoi(&["load", dir.path().to_str().unwrap(), "--db", &db.url]);
         assert_eq!(output.status.code(), Some(1), "case {case}");
         let err = stderr(&output);
-        let first = expected[0].replace("{dir}", &dir.path().display().to_string());
+        let today = yorisoi_core::japan_time(chrono::Utc::now()).date().to_string();
+        let first = expected[0].replace("{dir}", &dir.path().display().to_string()).replace("{today}", &today);
         assert!(err.contains(&first), "case {case}: {err}");
         assert!(err.contains("nothing was written"), "case {case}: {err}");
         let after = rt.block_on(async { db.open().await.read_directory().await.unwrap() });

@@ -236,3 +236,24 @@ fn every_line_break_convention_reads_the_same() {
     let output = yorisoi(&["check", dir.path().to_str().unwrap()]);
     assert!(stderr(&output).contains(&format!("koto.yaml:{line}:")), "line {line}: {}", stderr(&output));
 }
+
+/// `EXTRA.YAML` is a seed file like `extra.yaml`; a symbolic link (here a loop back
+/// to the directory) is reported once and not followed.
+#[test]
+fn upper_case_extensions_are_read_and_links_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&seed_dir(), dir.path());
+    let path = dir.path().to_str().unwrap();
+    let expected = stdout(&yorisoi(&["check", path]));
+    std::fs::rename(dir.path().join("nagoya-kita.yaml"), dir.path().join("NAGOYA-KITA.YAML")).unwrap();
+    let output = yorisoi(&["check", path]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), expected);
+
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+    let output = yorisoi(&["check", path]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert_eq!(err.lines().filter(|l| l.contains("symbolic link")).count(), 1, "{err}");
+    assert!(err.contains("/loop:1:1: symbolic link, not followed"), "{err}");
+}

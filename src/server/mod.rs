@@ -86,6 +86,9 @@ pub struct AppState {
     /// Permits for GraphQL requests in flight; when none is free, requests are shed.
     /// A permit is held until the request's work has ended, not only its answer.
     pub in_flight: Arc<Semaphore>,
+    /// Permits to run GraphQL work, one per core: requests past them wait their turn
+    /// (first come, first served) instead of sharing the cores and all finishing late.
+    workers: Arc<Semaphore>,
     max_concurrent: usize,
     timeout: Duration,
     private_metrics: bool,
@@ -97,6 +100,7 @@ impl AppState {
             service,
             metrics: Arc::new(Metrics::default()),
             in_flight: Arc::new(Semaphore::new(options.max_concurrent)),
+            workers: Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))),
             max_concurrent: options.max_concurrent,
             timeout: options.timeout,
             private_metrics: options.private_metrics,
@@ -283,6 +287,9 @@ async fn graphql(State(state): State<AppState>, request: Request) -> Response {
         Ok(request) => request,
         Err(message) => return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
     };
+    let Ok(turn) = Arc::clone(&state.workers).acquire_owned().await else {
+        return refusal(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_SERVER_ERROR", "internal error");
+    };
     let service = state.service.clone();
     let handle = tokio::runtime::Handle::current();
     // Off the async workers: a search or an audit is CPU work. The permit goes with
@@ -290,7 +297,7 @@ async fn graphql(State(state): State<AppState>, request: Request) -> Response {
     // gone; fields that would start after the deadline are not run.
     let work = tokio::task::spawn_blocking(move || {
         let response = handle.block_on(service.execute_until(request, caller, Some(deadline)));
-        drop(permit);
+        drop((turn, permit));
         response
     });
     let Ok(response) = work.await else {
@@ -364,9 +371,19 @@ pub async fn serve(service: Service, options: &ServerOptions, addr: &str) -> any
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     // Tests and scripts read this line to find the port when ADDR ends in :0.
     println!("Yorisoi GraphQL API on http://{}/graphql", listener.local_addr()?);
-    let router = app(AppState::new(service, options), options);
-    listen::serve_connections(listener, router, options, shutdown()).await;
+    serve_on(listener, service, options, shutdown()).await;
     Ok(())
+}
+
+/// Serves on a bound listener until `stop` completes (the benchmarks' entry point).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    service: Service,
+    options: &ServerOptions,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    let router = app(AppState::new(service, options), options);
+    listen::serve_connections(listener, router, options, stop).await;
 }
 
 /// Builds the service over a live directory with the schema options.

@@ -225,6 +225,8 @@ pub fn directory(taxonomy: &Directory, size: Size, seed: u64) -> Directory {
         });
     }
     let kinds = [ReferralKind::RefersTo, ReferralKind::EscalatesTo, ReferralKind::PartnersWith, ReferralKind::Consults];
+    // A steward records one edge of a kind between two places once (validation says so).
+    let mut edges = std::collections::HashSet::new();
     for e in 0..size.referrals {
         let from = rng.below(size.resources);
         // Mostly local edges (same neighbourhood of ids), some long ones.
@@ -233,12 +235,16 @@ pub fn directory(taxonomy: &Directory, size: Size, seed: u64) -> Directory {
         if from == to {
             continue;
         }
+        let kind = *rng.pick(&kinds);
+        if !edges.insert((from, to, kind.code())) {
+            continue;
+        }
         let need = dir.resources[to].needs.first().cloned();
         dir.referrals.push(Referral {
             id: id(format!("ref-{e}")),
             from: id(format!("res-{from}")),
             to: id(format!("res-{to}")),
-            kind: *rng.pick(&kinds),
+            kind,
             needs: need.into_iter().collect(),
             conditions: ReferralConditions::default(),
             state: ReferralState::Working,

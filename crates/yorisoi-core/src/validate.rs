@@ -76,6 +76,7 @@ pub fn validate(directory: &Directory, today: chrono::NaiveDate) -> Vec<Problem>
 struct Index {
     sources: HashSet<String>,
     municipalities: HashSet<MunicipalityCode>,
+    parents: HashMap<MunicipalityCode, Option<MunicipalityCode>>,
     areas: HashMap<String, MunicipalityCode>,
     needs: HashSet<String>,
     kinds: HashSet<String>,
@@ -133,6 +134,7 @@ impl Checker<'_> {
         let dir = self.dir;
         self.index.sources = dir.sources.iter().map(|s| s.id.to_string()).collect();
         self.index.municipalities = dir.municipalities.iter().map(|m| m.code).collect();
+        self.index.parents = dir.municipalities.iter().map(|m| (m.code, m.parent)).collect();
         self.index.areas = dir.areas.iter().map(|a| (a.id.to_string(), a.municipality)).collect();
         self.index.needs = dir.needs.iter().map(|n| n.code.to_string()).collect();
         self.index.kinds = dir.kinds.iter().map(|k| k.code.to_string()).collect();
@@ -241,6 +243,29 @@ impl Checker<'_> {
                     ProblemCode::UnknownReference,
                     at(record, i, format!("{prefix}areas.{j}")),
                     format!("unknown area `{area}`; define it under `areas:` or fix the reference"),
+                );
+            }
+        }
+    }
+
+    /// Areas must lie in the municipalities listed beside them (or in one of their
+    /// wards); with none listed there is nothing to compare.
+    fn check_areas_in(&mut self, record: RecordKind, i: usize, path: &str, areas: &[Id], within: &[MunicipalityCode]) {
+        if within.is_empty() {
+            return;
+        }
+        for (j, area) in areas.iter().enumerate() {
+            let Some(&home) = self.index.areas.get(area.as_str()) else { continue };
+            let inside = crate::chain_to_root(&self.index.parents, &home).iter().any(|m| within.contains(m));
+            if !inside {
+                let field =
+                    if areas.len() == 1 && !path.ends_with("areas") { path.to_owned() } else { format!("{path}.{j}") };
+                self.report(
+                    at(record, i, field),
+                    format!(
+                        "area `{area}` belongs to municipality {home}, not to {}; use an area of the same municipality",
+                        within.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                    ),
                 );
             }
         }
@@ -372,8 +397,31 @@ impl Checker<'_> {
         for (i, m) in dir.municipalities.iter().enumerate() {
             self.check_name(at(RecordKind::Municipality, i, "name"), &m.name);
             self.check_kana(at(RecordKind::Municipality, i, "kana"), m.kana.as_deref());
+            let prefecture = m.code.prefecture_number();
+            if !(1..=47).contains(&prefecture) {
+                self.report(
+                    at(RecordKind::Municipality, i, "code"),
+                    format!(
+                        "`{}` starts with prefecture number {prefecture:02}, which does not exist (01 北海道 to 47 \
+                         沖縄県); copy the code from 総務省's list",
+                        m.code
+                    ),
+                );
+            }
             if let Some(parent) = m.parent {
                 self.check_municipality_ref(at(RecordKind::Municipality, i, "parent"), parent);
+                if parent.prefecture_number() != prefecture {
+                    self.report(
+                        at(RecordKind::Municipality, i, "parent"),
+                        format!(
+                            "{} ({}) is in prefecture {prefecture:02} but its parent `{parent}` is in prefecture {:02}; \
+                             file it under its own city or prefecture",
+                            m.name,
+                            m.code,
+                            parent.prefecture_number()
+                        ),
+                    );
+                }
             }
         }
         let parents = dir.municipalities.iter().map(|m| (m.code.to_string(), m.parent.map(|p| p.to_string())));
@@ -473,12 +521,15 @@ impl Checker<'_> {
                 self.check_municipality_ref(at(kind, i, format!("service_area.municipalities.{j}")), *code);
             }
             self.check_area_refs(kind, i, "service_area.", &r.service_area.areas);
+            self.check_areas_in(kind, i, "service_area.areas", &r.service_area.areas, &r.service_area.municipalities);
             for (j, location) in r.locations.iter().enumerate() {
                 if let Some(code) = location.municipality {
                     self.check_municipality_ref(at(kind, i, format!("locations.{j}.municipality")), code);
                 }
                 if let Some(area) = &location.area {
                     self.check_area_refs(kind, i, &format!("locations.{j}."), std::slice::from_ref(area));
+                    let within: Vec<MunicipalityCode> = location.municipality.into_iter().collect();
+                    self.check_areas_in(kind, i, &format!("locations.{j}.area"), std::slice::from_ref(area), &within);
                 }
             }
             self.check_schedule(kind, i, "schedule.", &r.schedule);
@@ -523,7 +574,26 @@ impl Checker<'_> {
     fn check_referrals(&mut self) {
         let dir = self.dir;
         let kind = RecordKind::Referral;
+        let mut edges: HashMap<(&str, &str, &str), usize> = HashMap::new();
         for (i, referral) in dir.referrals.iter().enumerate() {
+            let edge = (referral.from.as_str(), referral.to.as_str(), referral.kind.code());
+            if let Some(&first) = edges.get(&edge) {
+                self.problems.push(Problem {
+                    code: ProblemCode::Duplicate,
+                    at: at(kind, i, "to"),
+                    message: format!(
+                        "the same {} from `{}` to `{}` is already recorded as `{}`; keep one record (add needs or \
+                         conditions to it)",
+                        referral.kind.code(),
+                        referral.from,
+                        referral.to,
+                        dir.referrals[first].id
+                    ),
+                    related: Some(at(kind, first, "to")),
+                });
+            } else {
+                edges.insert(edge, i);
+            }
             for (field, end) in [("from", &referral.from), ("to", &referral.to)] {
                 let known =
                     self.index.organizations.contains(end.as_str()) || self.index.resources.contains(end.as_str());

@@ -78,7 +78,41 @@ impl Origins {
 /// Reports every problem it can find: all files are read even after one fails, and
 /// the whole directory is validated (references across files, duplicates, cycles).
 pub fn read_dir(dir: &Path) -> Result<SeedSet, SeedError> {
-    let files = seed_files(dir)?;
+    let (files, links) = seed_files(dir)?;
+    if files.is_empty() && links.is_empty() {
+        return Err(SeedError::Invalid {
+            diagnostics: vec![],
+            note: Some(format!("{}: no seed files (*.yaml) found; point check at the seed directory", dir.display())),
+        });
+    }
+    let mut sources = Vec::with_capacity(files.len());
+    for path in files {
+        let bytes = fs::read(&path).map_err(|source| SeedError::Read { path: path.clone(), source })?;
+        sources.push((path, bytes));
+    }
+    let linked: Vec<Diagnostic> = links
+        .into_iter()
+        .map(|link| {
+            let message = "symbolic link, not followed; copy the file or folder into the seed directory instead";
+            diagnostic(&link, LineCol { line: 1, column: 1 }, message.to_owned())
+        })
+        .collect();
+    match read_sources(sources) {
+        Ok(set) if linked.is_empty() => Ok(set),
+        Ok(_) => Err(SeedError::Invalid { diagnostics: linked, note: None }),
+        Err(SeedError::Invalid { mut diagnostics, note }) => {
+            diagnostics.extend(linked);
+            diagnostics.sort();
+            Err(SeedError::Invalid { diagnostics, note })
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Reads and checks seed files given as (path, bytes), as [`read_dir`] does once it
+/// has read them; the paths only name the files in messages.
+pub fn read_sources(sources: Vec<(PathBuf, Vec<u8>)>) -> Result<SeedSet, SeedError> {
+    let files: Vec<PathBuf> = sources.iter().map(|(path, _)| path.clone()).collect();
     let mut directory = Directory::default();
     let mut diagnostics = Vec::new();
     let mut maps: Vec<PathMap> = Vec::new();
@@ -86,14 +120,7 @@ pub fn read_dir(dir: &Path) -> Result<SeedSet, SeedError> {
     let mut unreadable_records = 0usize;
     let mut unparsed_files = 0usize;
 
-    if files.is_empty() {
-        return Err(SeedError::Invalid {
-            diagnostics: vec![],
-            note: Some(format!("{}: no seed files (*.yaml) found; point check at the seed directory", dir.display())),
-        });
-    }
-    for (file_index, path) in files.iter().enumerate() {
-        let bytes = fs::read(path).map_err(|source| SeedError::Read { path: path.clone(), source })?;
+    for (file_index, (path, bytes)) in sources.iter().enumerate() {
         let parsed = read::decode(&bytes).and_then(|text| Ok((read::parse(&text)?, PathMap::of(&text))));
         let (seed, map) = match parsed {
             Ok(parsed) => parsed,
@@ -172,13 +199,16 @@ fn diagnostic(file: &Path, at: LineCol, message: String) -> Diagnostic {
     Diagnostic { file: file.to_owned(), line: at.line, column: at.column, message }
 }
 
+/// `.yaml` or `.yml` in any case (`EXTRA.YAML` is a seed file too).
 fn is_seed_file(path: &Path) -> bool {
-    path.extension().is_some_and(|ext| ext == "yaml" || ext == "yml")
+    path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml"))
 }
 
-/// Every seed file below `dir`, in a stable order; hidden entries are skipped.
-fn seed_files(dir: &Path) -> Result<Vec<PathBuf>, SeedError> {
-    let mut found = Vec::new();
+/// Every seed file below `dir`, in a stable order, and the symbolic links found
+/// there (not followed: a link can lead out of the tree or around it in a loop).
+/// Hidden entries are skipped.
+fn seed_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), SeedError> {
+    let (mut found, mut links) = (Vec::new(), Vec::new());
     let mut pending = vec![dir.to_owned()];
     while let Some(current) = pending.pop() {
         let entries = fs::read_dir(&current).map_err(|source| SeedError::Read { path: current.clone(), source })?;
@@ -188,7 +218,12 @@ fn seed_files(dir: &Path) -> Result<Vec<PathBuf>, SeedError> {
             if entry.file_name().to_string_lossy().starts_with('.') {
                 continue;
             }
-            if path.is_dir() {
+            let kind = entry.file_type().map_err(|source| SeedError::Read { path: path.clone(), source })?;
+            if kind.is_symlink() {
+                if is_seed_file(&path) || path.is_dir() {
+                    links.push(path);
+                }
+            } else if kind.is_dir() {
                 pending.push(path);
             } else if is_seed_file(&path) {
                 found.push(path);
@@ -196,7 +231,8 @@ fn seed_files(dir: &Path) -> Result<Vec<PathBuf>, SeedError> {
         }
     }
     found.sort();
-    Ok(found)
+    links.sort();
+    Ok((found, links))
 }
 
 /// The JSON Schema (draft-07) of a seed file, as committed beside the seed files.
@@ -211,7 +247,7 @@ pub fn json_schema() -> String {
 /// Refuses a directory that already holds seed files unless `replace` is set, since
 /// they would be loaded together with the new ones.
 pub fn write_dir(directory: &Directory, dir: &Path, replace: bool) -> Result<Vec<PathBuf>, SeedError> {
-    let existing = if dir.exists() { seed_files(dir)? } else { Vec::new() };
+    let existing = if dir.exists() { seed_files(dir)?.0 } else { Vec::new() };
     if !existing.is_empty() && !replace {
         return Err(SeedError::NotEmpty { path: dir.to_owned() });
     }

@@ -125,7 +125,12 @@ fn friendly(raw: &str) -> String {
         "expected string scalar" => "expected a text value",
         m if m.starts_with("invalid u8") => "expected a whole number from 0 to 255",
         m if m.starts_with("invalid u16") => "expected a whole number from 0 to 65535",
-        m if m.starts_with("invalid boolean") => "expected true or false",
+        m if m.starts_with("invalid boolean") => {
+            "expected true or false (YAML 1.1's yes/no/on/off are not booleans here; editors read them as text)"
+        }
+        m if m.starts_with("unsupported tag") => {
+            return format!("{m}; seed files use no `!` tags, remove it (a tag could hide what a value is)");
+        }
         "illegal placement of ':' indicator" => {
             "unexpected `:`; a `[` or `{` above may be unclosed, or a text containing `: ` needs quotes"
         }
