@@ -121,7 +121,7 @@ pub fn read_sources(sources: Vec<(PathBuf, Vec<u8>)>) -> Result<SeedSet, SeedErr
     let mut unparsed_files = 0usize;
 
     for (file_index, (path, bytes)) in sources.iter().enumerate() {
-        let parsed = read::decode(&bytes).and_then(|text| Ok((read::parse(&text)?, PathMap::of(&text))));
+        let parsed = read::decode(bytes).and_then(|text| Ok((read::parse(&text)?, PathMap::of(&text))));
         let (seed, map) = match parsed {
             Ok(parsed) => parsed,
             Err(error) => {
