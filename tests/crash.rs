@@ -33,7 +33,7 @@ fn a_load_killed_at_any_moment_leaves_the_old_or_the_new_directory() {
     std::fs::write(&koto, text.replace("name: 猿江公園の昔遊びの集まり", "name: 猿江公園の昔あそびの会")).unwrap();
 
     let reference = TestDb::new();
-    load(&new_seed.path().to_owned(), &reference);
+    load(new_seed.path(), &reference);
     let new_state = read(&reference);
     let db = TestDb::new();
     load(&seed_dir(), &db);
