@@ -192,15 +192,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export { dir, db, force } => export(&dir, &db.url, force),
         Command::Search { search, db, data } => search_store(&search, &db.url, &data.dir),
         Command::Paths { paths, db } => {
-            crate::graph_command::paths(&read_store(&db.url)?, &paths)?;
+            crate::graph_command::paths(&read_loaded_store(&db.url)?, &paths)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { audit, db } => {
-            crate::graph_command::audit(&read_store(&db.url)?, &audit)?;
+            crate::graph_command::audit(&read_loaded_store(&db.url)?, &audit)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Refer { refer, db, data } => {
-            let directory = read_store(&db.url)?;
+            let directory = read_loaded_store(&db.url)?;
             let index = crate::search_command::open_index(&data.dir, &directory)?;
             crate::graph_command::refer(&directory, &index, &refer)?;
             Ok(ExitCode::SUCCESS)
@@ -365,7 +365,7 @@ fn export(dir: &Path, url: &str, force: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn search_store(args: &crate::search_command::SearchArgs, url: &str, data_dir: &Path) -> anyhow::Result<ExitCode> {
-    let directory = read_store(url)?;
+    let directory = read_loaded_store(url)?;
     let request = crate::search_command::request(&directory, args)?;
     let index = crate::search_command::open_index(data_dir, &directory)?;
     let results = index.search(&request)?;
@@ -380,6 +380,19 @@ fn read_store(url: &str) -> anyhow::Result<Directory> {
         store.close().await?;
         anyhow::Ok(directory)
     })
+}
+
+/// The store's directory for a question about it; an empty store is said to be
+/// empty (rather than every name in the question being unknown).
+fn read_loaded_store(url: &str) -> anyhow::Result<Directory> {
+    let directory = read_store(url)?;
+    anyhow::ensure!(
+        !(directory.resources.is_empty() && directory.organizations.is_empty()),
+        "the store {} holds no directory yet; load it first: yorisoi load seed --db {}",
+        redact(url),
+        redact(url)
+    );
+    Ok(directory)
 }
 
 /// A database URL without its password, for printing.

@@ -125,7 +125,7 @@ const CASES: &[(&str, &[&str])] = &[
         &["week-out-of-range.yaml:7:33: week 6 does not exist; a week of the month is 1 to 5 or `last`"],
     ),
     ("wrong-type-list", &["wrong-type-list.yaml:5:12: expected a list (`- item` lines or `[a, b]`)"]),
-    ("wrong-type-number", &["wrong-type-number.yaml:6:16: expected a whole number from 0 to 255"]),
+    ("wrong-type-number", &["wrong-type-number.yaml:6:16: expected an age in whole years, 0 to 120"]),
     // Accepted before: links a browser would run, addresses a mailer cannot use,
     // dates ahead of today, the same edge twice, text no one can see or read.
     (
@@ -201,6 +201,52 @@ const CASES: &[(&str, &[&str])] = &[
         &[
             "area-of-another-municipality.yaml:7:57: area `minamisuna` belongs to municipality 131083, not to 131016; use an area of the same municipality",
         ],
+    ),
+    // Messages that said the wrong thing or pointed at the wrong place.
+    (
+        "two-documents",
+        &[
+            "two-documents.yaml:6:1: a second YAML document starts here (`---`); keep one document per file: remove the `---` line or put the rest in a file of its own",
+        ],
+    ),
+    (
+        "unknown-closure",
+        &[
+            "unknown-closure.yaml:6:16: not a closure; write `national_holidays` (祝日), `year_end` (年末年始 12/29–1/3) or a period `{ from: 2026-12-29, to: 2027-01-03 }`",
+        ],
+    ),
+    (
+        "label-as-need",
+        &[
+            "label-as-need.yaml:5:13: `孤独・孤立` is not a need code; did you mean `isolation` (its label)?",
+            "label-as-need.yaml:5:20: `食べ物` is not a need code and no need has it as label or synonym; write a code from seed/taxonomy.yaml (lowercase a-z, 0-9, `-`)",
+        ],
+    ),
+    (
+        "invisible-character-in-id",
+        &[
+            "invisible-character-in-id.yaml:2:9: id `panU+200Btry` may use only lowercase a-z, 0-9, `-` and `_`, and must start with a letter or digit",
+        ],
+    ),
+    ("age-over-range", &["age-over-range.yaml:5:26: expected an age in whole years, 0 to 120"]),
+    (
+        "deep-nesting",
+        &[
+            "deep-nesting.yaml:7:274: values nest deeper than 32 levels; a seed record needs only a few, so look for `[` or `{` that are repeated or never closed",
+        ],
+    ),
+    // Aliases cannot build a bomb in this schema: a list where text goes is refused first.
+    ("alias-bomb", &["alias-bomb.yaml:6:20: expected a text value"]),
+    ("zero-times-a-month", &["zero-times-a-month.yaml:8:20: times must be at least 1"]),
+    (
+        "full-width-indent",
+        &[
+            "full-width-indent.yaml:4:1: full-width space (U+3000) in the indentation; indent with half-width spaces (turn the IME off)",
+        ],
+    ),
+    (
+        "full-width-colon",
+        &["full-width-colon.yaml:3:9: full-width colon `：` after `name`; write a half-width `:` and a space"],
     ),
 ];
 

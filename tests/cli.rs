@@ -257,3 +257,25 @@ fn upper_case_extensions_are_read_and_links_are_not_followed() {
     assert_eq!(err.lines().filter(|l| l.contains("symbolic link")).count(), 1, "{err}");
     assert!(err.contains("/loop:1:1: symbolic link, not followed"), "{err}");
 }
+
+/// Asking an empty store says it is empty and how to load it, not that every name
+/// in the question is unknown.
+#[test]
+fn questions_to_an_empty_store_say_to_load_it() {
+    let db = TestDb::new();
+    let data = tempfile::tempdir().unwrap();
+    let output = yorisoi(&[
+        "search",
+        "ひきこもり",
+        "--municipality",
+        "江東区",
+        "--db",
+        &db.url,
+        "--data-dir",
+        data.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("holds no directory yet; load it first: yorisoi load seed"), "{err}");
+    assert!(!err.contains("unknown municipality"), "{err}");
+}

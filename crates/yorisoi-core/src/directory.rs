@@ -152,24 +152,53 @@ impl Directory {
 
     /// A need by code (`8050`) or label (8050問題).
     pub fn find_need(&self, text: &str) -> Result<Id, LookupError> {
-        self.needs.iter().find(|n| n.code.as_str() == text || n.label == text).map(|n| n.code.clone()).ok_or_else(
-            || LookupError::Unknown {
+        self.needs
+            .iter()
+            .find(|n| n.code.as_str() == text)
+            .map(|n| n.code.clone())
+            .or_else(|| self.need_by_word(text).map(|(n, _)| n.code.clone()))
+            .ok_or_else(|| LookupError::Unknown {
                 what: "need",
                 text: text.to_owned(),
                 hint: "label or code as in seed/taxonomy.yaml",
-            },
-        )
+            })
     }
 
-    /// A kind by code or label.
+    /// A kind by code, label, synonym or local name.
     pub fn find_kind(&self, text: &str) -> Result<Id, LookupError> {
-        self.kinds.iter().find(|k| k.code.as_str() == text || k.label == text).map(|k| k.code.clone()).ok_or_else(
-            || LookupError::Unknown {
+        self.kinds
+            .iter()
+            .find(|k| k.code.as_str() == text)
+            .map(|k| k.code.clone())
+            .or_else(|| self.kind_by_word(text).map(|(k, _)| k.code.clone()))
+            .ok_or_else(|| LookupError::Unknown {
                 what: "kind",
                 text: text.to_owned(),
                 hint: "label or code as in seed/taxonomy.yaml",
-            },
-        )
+            })
+    }
+
+    /// The need a person's word names, and how: `label` or `synonym`.
+    pub fn need_by_word(&self, text: &str) -> Option<(&crate::Need, &'static str)> {
+        let text = text.trim();
+        self.needs
+            .iter()
+            .find(|n| n.label == text)
+            .map(|n| (n, "label"))
+            .or_else(|| self.needs.iter().find(|n| n.synonyms.iter().any(|s| s == text)).map(|n| (n, "synonym")))
+    }
+
+    /// The kind a person's word names, and how: `label`, `synonym` or `local name`.
+    pub fn kind_by_word(&self, text: &str) -> Option<(&crate::Kind, &'static str)> {
+        let text = text.trim();
+        self.kinds
+            .iter()
+            .find(|k| k.label == text)
+            .map(|k| (k, "label"))
+            .or_else(|| self.kinds.iter().find(|k| k.synonyms.iter().any(|s| s == text)).map(|k| (k, "synonym")))
+            .or_else(|| {
+                self.kinds.iter().find(|k| k.local_names.iter().any(|l| l.name == text)).map(|k| (k, "local name"))
+            })
     }
 }
 

@@ -40,7 +40,7 @@ impl Id {
         let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
         let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
         if !(first_ok && rest_ok) {
-            return Err(IdError::BadCharacters(text.to_owned()));
+            return Err(IdError::BadCharacters(crate::text_rules::escaped(text)));
         }
         Ok(Self(text.to_owned()))
     }

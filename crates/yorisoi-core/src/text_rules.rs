@@ -44,6 +44,12 @@ pub fn shown(c: char) -> String {
     if c.is_control() || is_invisible(c) && c != ' ' { format!("U+{:04X}", u32::from(c)) } else { c.to_string() }
 }
 
+/// `text` with what a steward cannot see (controls, zero-width and bidirectional
+/// characters, full-width spaces) written as `U+XXXX`, for messages.
+pub fn escaped(text: &str) -> String {
+    text.chars().map(|c| if c == ' ' { c.to_string() } else { shown(c) }).collect()
+}
+
 /// What is wrong with `text` in a field of this kind, if anything: lowercase, no
 /// trailing period, saying what to do.
 pub fn text_problem(field: TextField, text: &str) -> Option<String> {

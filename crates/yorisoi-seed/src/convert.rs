@@ -15,6 +15,16 @@ use crate::values::{TimeOfDay, WeekDto};
 pub struct Malformed {
     pub path: String,
     pub message: String,
+    /// A word written where a code of this taxonomy goes (a label such as 引きこもり
+    /// for `hikikomori`), to suggest the code once every file is read.
+    pub taxonomy_word: Option<(Taxonomy, String)>,
+}
+
+/// The taxonomies a record refers to by code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taxonomy {
+    Need,
+    Kind,
 }
 
 /// Converts records of one file, remembering what did not parse.
@@ -28,8 +38,15 @@ impl FromSeed {
     }
 
     fn id(&mut self, path: impl Into<String>, text: &str) -> Id {
+        self.id_of(path, text, None)
+    }
+
+    /// An id, remembering which taxonomy it is a code of, so a word written in its
+    /// place can be answered with the code it names.
+    fn id_of(&mut self, path: impl Into<String>, text: &str, taxonomy: Option<Taxonomy>) -> Id {
         Id::parse(text).unwrap_or_else(|error| {
-            self.malformed.push(Malformed { path: path.into(), message: error.to_string() });
+            let taxonomy_word = taxonomy.map(|t| (t, text.to_owned()));
+            self.malformed.push(Malformed { path: path.into(), message: error.to_string(), taxonomy_word });
             // A placeholder that keeps the record in place; the file fails anyway.
             Id::parse("invalid").expect("a valid id")
         })
@@ -39,9 +56,17 @@ impl FromSeed {
         texts.iter().enumerate().map(|(i, text)| self.id(format!("{path}.{i}"), text)).collect()
     }
 
+    fn need_codes(&mut self, path: &str, texts: &[String]) -> Vec<Id> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| self.id_of(format!("{path}.{i}"), text, Some(Taxonomy::Need)))
+            .collect()
+    }
+
     fn code(&mut self, path: impl Into<String>, text: &str) -> MunicipalityCode {
         MunicipalityCode::parse(text).unwrap_or_else(|error| {
-            self.malformed.push(Malformed { path: path.into(), message: error.to_string() });
+            self.malformed.push(Malformed { path: path.into(), message: error.to_string(), taxonomy_word: None });
             MunicipalityCode::parse("130001").expect("a valid code")
         })
     }
@@ -176,10 +201,10 @@ impl FromSeed {
             id: self.id(format!("{at}.id"), &dto.id),
             name: dto.name,
             kana: dto.kana,
-            kind: self.id(format!("{at}.kind"), &dto.kind),
+            kind: self.id_of(format!("{at}.kind"), &dto.kind, Some(Taxonomy::Kind)),
             local_kind_name: dto.local_kind_name,
             description: dto.description,
-            needs: self.ids(&format!("{at}.needs"), &dto.needs),
+            needs: self.need_codes(&format!("{at}.needs"), &dto.needs),
             audience: core::Audience {
                 description: dto.audience.description,
                 age_min: dto.audience.age_min,
@@ -218,7 +243,7 @@ impl FromSeed {
             from: self.id(format!("{at}.from"), &dto.from),
             to: self.id(format!("{at}.to"), &dto.to),
             kind: referral_kind(dto.kind),
-            needs: self.ids(&format!("{at}.needs"), &dto.needs),
+            needs: self.need_codes(&format!("{at}.needs"), &dto.needs),
             conditions: core::ReferralConditions {
                 age_min: dto.conditions.age_min,
                 age_max: dto.conditions.age_max,

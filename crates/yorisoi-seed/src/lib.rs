@@ -33,9 +33,10 @@ pub enum SeedError {
     /// The files have problems a steward must fix; each names its place.
     #[error("{}", render(.diagnostics, .note.as_deref()))]
     Invalid { diagnostics: Vec<Diagnostic>, note: Option<String> },
-    #[error("cannot read {}: {source}", .path.display())]
+    // The OS error is the source: a chain printer (`{:#}`) adds it once.
+    #[error("cannot read {}", .path.display())]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("cannot write {}: {source}", .path.display())]
+    #[error("cannot write {}", .path.display())]
     Write { path: PathBuf, source: std::io::Error },
     #[error("{} already holds seed files; export into an empty directory, or pass --force to replace them", .path.display())]
     NotEmpty { path: PathBuf },
@@ -119,6 +120,7 @@ pub fn read_sources(sources: Vec<(PathBuf, Vec<u8>)>) -> Result<SeedSet, SeedErr
     let mut origins = Origins::default();
     let mut unreadable_records = 0usize;
     let mut unparsed_files = 0usize;
+    let mut taxonomy_words: Vec<(usize, (convert::Taxonomy, String))> = Vec::new();
 
     for (file_index, (path, bytes)) in sources.iter().enumerate() {
         let parsed = read::decode(bytes).and_then(|text| Ok((read::parse(&text)?, PathMap::of(&text))));
@@ -156,9 +158,17 @@ pub fn read_sources(sources: Vec<(PathBuf, Vec<u8>)>) -> Result<SeedSet, SeedErr
         take!(seed.referrals, RecordKind::Referral, referral, directory.referrals);
         for malformed in convert.malformed {
             let at = map.find(&malformed.path).unwrap_or(LineCol { line: 1, column: 1 });
+            if let Some(word) = malformed.taxonomy_word {
+                taxonomy_words.push((diagnostics.len(), word));
+            }
             diagnostics.push(diagnostic(path, at, malformed.message));
         }
         maps.push(map);
+    }
+
+    // A label or synonym written where a code goes: name the code it stands for.
+    for (at, (taxonomy, word)) in taxonomy_words {
+        diagnostics[at].message = taxonomy_word_message(&directory, taxonomy, &word);
     }
 
     // With records missing, a reference to one of them would be reported as unknown
@@ -193,6 +203,21 @@ pub fn read_sources(sources: Vec<(PathBuf, Vec<u8>)>) -> Result<SeedSet, SeedErr
         format!("{held_back} reference(s) were not checked because some records could not be read; fix the errors above and check again")
     });
     Err(SeedError::Invalid { diagnostics, note })
+}
+
+fn taxonomy_word_message(directory: &Directory, taxonomy: convert::Taxonomy, word: &str) -> String {
+    let shown = yorisoi_core::text_rules::escaped(word);
+    let (noun, found) = match taxonomy {
+        convert::Taxonomy::Need => ("need", directory.need_by_word(word).map(|(n, how)| (n.code.clone(), how))),
+        convert::Taxonomy::Kind => ("kind", directory.kind_by_word(word).map(|(k, how)| (k.code.clone(), how))),
+    };
+    match found {
+        Some((code, how)) => format!("`{shown}` is not a {noun} code; did you mean `{code}` (its {how})?"),
+        None => format!(
+            "`{shown}` is not a {noun} code and no {noun} has it as label or synonym; write a code from \
+             seed/taxonomy.yaml (lowercase a-z, 0-9, `-`)"
+        ),
+    }
 }
 
 fn diagnostic(file: &Path, at: LineCol, message: String) -> Diagnostic {

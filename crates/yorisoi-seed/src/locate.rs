@@ -62,14 +62,29 @@ impl PathMap {
         Self { positions, keys }
     }
 
-    /// The position of `path`, or of its nearest enclosing value that exists.
+    /// The position of `path`, or of its nearest enclosing value that exists. A
+    /// domain path may skip a key the file has for choosing a variant (the domain's
+    /// `rules.0.times` is the file's `rules.0.per_month.times`), so a path one such
+    /// level deeper is looked for before falling back to the enclosing value.
     pub fn find(&self, path: &str) -> Option<LineCol> {
         let mut path = path;
         loop {
             if let Some(at) = self.positions.get(path) {
                 return Some(*at);
             }
-            path = &path[..path.rfind('.')?];
+            let (parent, last) = path.rsplit_once('.')?;
+            let wrapped = self.positions.iter().find(|(candidate, _)| {
+                candidate
+                    .strip_prefix(parent)
+                    .and_then(|rest| rest.strip_prefix('.'))
+                    .and_then(|rest| rest.strip_suffix(last))
+                    .and_then(|variant| variant.strip_suffix('.'))
+                    .is_some_and(|variant| !variant.is_empty() && !variant.contains('.'))
+            });
+            if let Some((_, at)) = wrapped {
+                return Some(*at);
+            }
+            path = parent;
         }
     }
 }

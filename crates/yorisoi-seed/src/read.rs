@@ -63,10 +63,51 @@ fn find_indent_tab(text: &str) -> Option<LineCol> {
     })
 }
 
+/// Finds what a Japanese input method leaves in YAML's layout and a steward cannot
+/// see: a full-width space (U+3000) in indentation, or a full-width colon `：` after
+/// a key. YAML reads both as text and then reports something unrelated elsewhere.
+fn find_full_width_layout(text: &str) -> Option<ReadError> {
+    for (i, line) in text.lines().enumerate() {
+        let indent: String = line.chars().take_while(|c| matches!(c, ' ' | '\t' | '\u{3000}' | '-')).collect();
+        if let Some(column) = indent.chars().position(|c| c == '\u{3000}') {
+            return Some(ReadError {
+                at: LineCol { line: i + 1, column: column + 1 },
+                message: "full-width space (U+3000) in the indentation; indent with half-width spaces (turn the IME \
+                          off)"
+                    .to_owned(),
+            });
+        }
+        let rest = &line[indent.len()..];
+        let key: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        if !key.is_empty() && rest[key.len()..].starts_with('：') {
+            return Some(ReadError {
+                at: LineCol { line: i + 1, column: indent.chars().count() + key.chars().count() + 1 },
+                message: format!("full-width colon `：` after `{key}`; write a half-width `:` and a space"),
+            });
+        }
+    }
+    None
+}
+
 /// Parses decoded text into a seed file.
 pub fn parse(text: &str) -> Result<SeedFile, ReadError> {
     let mut result = parse_yaml(text);
     if let Err(error) = &mut result {
+        // A number out of range says the range of the field, not of the type.
+        if error.message == "expected a whole number from 0 to 255"
+            && crate::locate::PathMap::of(text)
+                .path_at(error.at)
+                .is_some_and(|p| p.ends_with("age_min") || p.ends_with("age_max"))
+        {
+            error.message = "expected an age in whole years, 0 to 120".to_owned();
+        }
+        // The parser notices a second document after its `---` line; point at that line.
+        if error.message.starts_with("a second YAML document")
+            && let Some(line) =
+                text.lines().take(error.at.line).collect::<Vec<_>>().iter().rposition(|l| l.starts_with("---"))
+        {
+            error.at = LineCol { line: line + 1, column: 1 };
+        }
         // serde notices a missing field at the end of the record; point at its start.
         if error.message.starts_with("missing field") {
             if let Some(start) = crate::locate::PathMap::of(text).record_containing(error.at) {
@@ -81,6 +122,9 @@ pub fn parse(text: &str) -> Result<SeedFile, ReadError> {
 fn parse_yaml(text: &str) -> Result<SeedFile, ReadError> {
     if let Some(at) = find_indent_tab(text) {
         return Err(ReadError { at, message: "tab used for indentation; indent with spaces".to_owned() });
+    }
+    if let Some(error) = find_full_width_layout(text) {
+        return Err(error);
     }
     if text.lines().all(|line| line.trim().is_empty() || line.trim_start().starts_with('#')) {
         return Ok(SeedFile::default());
@@ -106,7 +150,12 @@ fn parse_yaml(text: &str) -> Result<SeedFile, ReadError> {
 
 /// Rewrites the parser's words into what a steward should do.
 fn friendly(raw: &str) -> String {
-    let message = raw.find(" at line ").map_or(raw, |cut| &raw[..cut]);
+    // The position is reported apart; drop the parser's own "at line …" and
+    // "(defined at line …)" so no sentence is cut in the middle.
+    let message = match raw.find(" (defined at line ") {
+        Some(cut) => &raw[..cut],
+        None => raw.find(" at line ").map_or(raw, |cut| &raw[..cut]),
+    };
     if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
         let key = rest.split(',').next().unwrap_or(rest);
         return format!("key `{key}` appears twice in this mapping; keep one");
@@ -116,8 +165,28 @@ fn friendly(raw: &str) -> String {
             "`{value}` reads as a number or true/false, but this field is text; put it in quotes (\"{value}\")"
         );
     }
+    if message.starts_with("alias replay") || message.contains("Alias") {
+        return "anchors and aliases (`&name`, `*name`) repeat too much here; write the values out (seed files need \
+                no aliases)"
+            .to_owned();
+    }
+    if message.contains("recursion limit") || (message.contains("budget") && message.contains("epth")) {
+        return "values nest deeper than 32 levels; a seed record needs only a few, so look for `[` or `{` that \
+                are repeated or never closed"
+            .to_owned();
+    }
     if message.starts_with("budget") || message.contains("budget breached") {
-        return format!("{message}; seed files may nest at most 32 levels deep");
+        return "the file is too large or too complex to read; split it into several files".to_owned();
+    }
+    if message.starts_with("multiple YAML documents") {
+        return "a second YAML document starts here (`---`); keep one document per file: remove the `---` line or \
+                put the rest in a file of its own"
+            .to_owned();
+    }
+    if message.contains("untagged enum ClosureDto") {
+        return "not a closure; write `national_holidays` (祝日), `year_end` (年末年始 12/29–1/3) or a period \
+                `{ from: 2026-12-29, to: 2027-01-03 }`"
+            .to_owned();
     }
     let replacement = match message {
         "expected sequence start" => "expected a list (`- item` lines or `[a, b]`)",
