@@ -50,7 +50,7 @@ fn edited_files_update_and_removed_records_are_removed() {
     // Removing records must be said: without the flag the load is refused, and writes nothing.
     let refused = yorisoi(&["load", path, "--db", &db.url]);
     assert_eq!(refused.status.code(), Some(1));
-    assert!(stderr(&refused).contains("would remove 12 records"), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("would remove 14 records"), "{}", stderr(&refused));
     assert!(stderr(&refused).contains("--allow-removals"), "{}", stderr(&refused));
     assert!(stdout(&refused).contains("nagoya-kita-sewayaki"), "the plan lists the ids: {}", stdout(&refused));
     let unchanged = runtime().block_on(async { db.open().await.read_directory().await.unwrap() });
@@ -69,10 +69,10 @@ fn edited_files_update_and_removed_records_are_removed() {
     let row = |key: &str| -> Vec<String> {
         out.lines().find(|l| l.starts_with(&format!("{key} "))).unwrap().split_whitespace().map(str::to_owned).collect()
     };
-    // nagoya-kita.yaml held 2 organizations, 8 resources and 2 referrals.
-    assert_eq!(row("resources")[1..4], ["0", "1", "8"]);
+    // nagoya-kita.yaml held 2 organizations, 9 resources and 3 referrals.
+    assert_eq!(row("resources")[1..4], ["0", "1", "9"]);
     assert_eq!(row("organizations")[1..4], ["0", "0", "2"]);
-    assert_eq!(row("referrals")[1..4], ["0", "0", "2"]);
+    assert_eq!(row("referrals")[1..4], ["0", "0", "3"]);
 
     let directory = runtime().block_on(async { db.open().await.read_directory().await.unwrap() });
     assert!(directory.resources.iter().any(|r| r.name == "猿江公園の昔あそびの会"));
@@ -133,11 +133,12 @@ fn a_bad_database_url_is_explained() {
 fn graph_commands_answer_from_the_store() {
     let db = TestDb::new();
     assert!(yorisoi(&["load", seed_dir().to_str().unwrap(), "--db", &db.url]).status.success());
-    let paths = yorisoi(&["paths", "--from", "nagoya-kita-sewayaki", "--need", "孤独・孤立", "--db", &db.url]);
+    let paths = yorisoi(&["paths", "--from", "koto-fukushi-ka", "--need", "防災", "--max-hops", "2", "--db", &db.url]);
     assert!(paths.status.success(), "{}", stderr(&paths));
     let out = stdout(&paths);
-    assert!(out.starts_with(" 1. 地域福祉推進協議会の相談窓口（地域支えあい事業）（1ステップ）"), "{out}");
-    assert!(out.contains("条件: 住民で解決できない困りごと"), "{out}");
+    assert!(out.starts_with(" 1. 避難行動要支援者の申請（同意書）（1ステップ）"), "{out}");
+    let none = yorisoi(&["paths", "--from", "nagoya-kita-sewayaki", "--need", "孤独・孤立", "--db", &db.url]);
+    assert!(stdout(&none).contains("4ステップ以内に「孤独・孤立」に対応する場所は見つかりません"), "{}", stdout(&none));
 
     let audit = yorisoi(&["audit", "--today", "2026-11-22", "--json", "--db", &db.url]);
     assert!(audit.status.success(), "{}", stderr(&audit));

@@ -145,6 +145,6 @@ fn seed_counts_by_kind_and_by_source() {
     }
     println!("resources by kind: {by_kind:?}");
     println!("citations by source: {by_source:?}");
-    assert_eq!((directory.organizations.len(), directory.resources.len(), directory.referrals.len()), (75, 38, 18));
+    assert_eq!((directory.organizations.len(), directory.resources.len(), directory.referrals.len()), (76, 38, 21));
     assert_eq!(by_source.len(), 5, "every seed document is cited");
 }

@@ -229,7 +229,7 @@ fn hostile_requests_are_refused_with_their_code_while_the_server_keeps_serving()
         ),
         (
             "two edits in one mutation request",
-            r#"mutation { a: retireResource(id: "food-bank-akishima", note: "x") { change { number } } b: retireResource(id: "kakinoki-house", note: "x") { change { number } } }"#.to_owned(),
+            r#"mutation { a: retireResource(id: "food-bank-akishima", note: "x") { change { number } } b: retireResource(id: "cafe-kajiyashiki", note: "x") { change { number } } }"#.to_owned(),
             StatusCode::OK,
             "GRAPHQL_VALIDATION_FAILED",
         ),
