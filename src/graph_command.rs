@@ -69,8 +69,11 @@ pub struct ReferArgs {
     #[arg(long)]
     pub from: Option<String>,
     /// Only places open now (places whose hours are not published stay, marked)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "at")]
     pub open_now: bool,
+    /// Only places open at this Japan-time moment (2026-12-12T14:30)
+    #[arg(long, value_parser = crate::search_command::parse_moment)]
+    pub at: Option<chrono::NaiveDateTime>,
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
     #[arg(long)]
@@ -189,7 +192,7 @@ pub fn refer(directory: &Directory, index: &SearchIndex, args: &ReferArgs) -> an
         age: args.age,
         household: args.household.clone(),
         from: args.from.as_deref().map(|f| node_id(&graph, f)).transpose()?,
-        open_at: args.open_now.then(now_in_japan),
+        open_at: crate::search_command::open_at(args.at, args.open_now),
         limit: args.limit,
     };
     let results = yorisoi_search::where_to_refer(index, &graph, &request)?;

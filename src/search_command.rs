@@ -26,8 +26,11 @@ pub struct SearchArgs {
     #[arg(long)]
     pub age: Option<u8>,
     /// Only places open now (Japan time); places whose hours are not published are left out
-    #[arg(long)]
+    #[arg(long, conflicts_with = "at")]
     pub open_now: bool,
+    /// Only places open at this Japan-time moment (2026-12-12T14:30)
+    #[arg(long, value_parser = parse_moment)]
+    pub at: Option<NaiveDateTime>,
     /// Only places free of charge
     #[arg(long)]
     pub free: bool,
@@ -37,6 +40,19 @@ pub struct SearchArgs {
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
+}
+
+/// A moment as a worker writes it: `2026-12-12T14:30`, `2026-12-12 14:30` (seconds optional).
+pub fn parse_moment(text: &str) -> Result<NaiveDateTime, String> {
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text.trim(), format).ok())
+        .ok_or_else(|| format!("`{text}` is not a moment; write it as 2026-12-12T14:30 (Japan time)"))
+}
+
+/// The moment to check opening hours at: `--at`, or now with `--open-now`.
+pub fn open_at(at: Option<NaiveDateTime>, open_now: bool) -> Option<NaiveDateTime> {
+    at.or_else(|| open_now.then(now_in_japan))
 }
 
 /// Now, as a wall-clock time in Japan (no daylight saving there).
@@ -59,7 +75,7 @@ pub fn request(directory: &Directory, args: &SearchArgs) -> anyhow::Result<Searc
         needs,
         kinds,
         age: args.age,
-        open_at: args.open_now.then(now_in_japan),
+        open_at: open_at(args.at, args.open_now),
         free_only: args.free,
         count: true,
         facets: args.json,
@@ -69,10 +85,24 @@ pub fn request(directory: &Directory, args: &SearchArgs) -> anyhow::Result<Searc
 }
 
 /// Opens the index in `data_dir`, in line with `directory`.
+/// The search index under `data_dir`, in line with `directory`. While `yorisoi serve`
+/// holds it, it is read as the server keeps it; if it differs from the store (the
+/// store was loaded behind the server's back), the command builds its own in memory.
 pub fn open_index(data_dir: &Path, directory: &Directory) -> anyhow::Result<SearchIndex> {
-    let (index, report) = SearchIndex::open_or_create(&data_dir.join("index"), directory)?;
-    tracing::info!(?report, "search index ready");
-    Ok(index)
+    match SearchIndex::open_or_create(&data_dir.join("index"), directory) {
+        Ok((index, report)) => {
+            tracing::info!(?report, writable = index.is_writable(), "search index ready");
+            Ok(index)
+        }
+        Err(yorisoi_search::SearchError::HeldElsewhere(place)) => {
+            eprintln!(
+                "note: the search index {place} is in use by a running server and differs from the store; \
+                 searching a copy built in memory"
+            );
+            Ok(SearchIndex::in_ram(directory)?)
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// The first public phone number of a resource.

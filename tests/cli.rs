@@ -198,6 +198,18 @@ fn search_prints_places_with_reasons_and_json_with_facets() {
     let ambiguous = yorisoi(&["search", "相談", "--municipality", "どこか区", "--db", &db.url, "--data-dir", data_dir]);
     assert_eq!(ambiguous.status.code(), Some(1));
     assert!(stderr(&ambiguous).contains("unknown municipality `どこか区`"), "{}", stderr(&ambiguous));
+
+    // Open at any moment: a pantry publishes no hours, so it is not offered as open.
+    let search_at = |at: &str| {
+        yorisoi(&["search", "ふーどばんく 八王子", "--at", at, "--json", "--db", &db.url, "--data-dir", data_dir])
+    };
+    let at = search_at("2026-12-12T14:30");
+    assert!(at.status.success(), "{}", stderr(&at));
+    let answer: serde_json::Value = serde_json::from_str(&stdout(&at)).unwrap();
+    assert_eq!(answer["hits"], serde_json::json!([]), "{answer}");
+    let bad = search_at("tomorrow");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("write it as 2026-12-12T14:30"), "{}", stderr(&bad));
 }
 
 /// A directory whose only file holds no records would empty the store: refused.

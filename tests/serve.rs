@@ -277,3 +277,23 @@ fn sigterm_with_a_half_sent_request_exits_after_the_grace_period() {
     let ended = server.terminate_within(Duration::from_secs(30));
     assert!(ended.is_some_and(|s| s.success()), "the process exits on its own after the grace period: {ended:?}");
 }
+
+/// A worker's command reads the index while the server holds it for writing.
+#[test]
+fn the_command_line_searches_while_the_server_holds_the_index() {
+    let db = TestDb::new();
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().join("data");
+    let _server = Server::on(&db.url, &data_dir, &[]);
+    let output = crate::support::yorisoi(&[
+        "search",
+        "ふーどばんく 八王子",
+        "--db",
+        &db.url,
+        "--data-dir",
+        data_dir.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", crate::support::stderr(&output));
+    let out = crate::support::stdout(&output);
+    assert!(out.contains(" 1. フードバンク八王子"), "{out}");
+}

@@ -106,7 +106,10 @@ pub struct SyncReport {
 /// The search index over a directory's resources.
 pub struct SearchIndex {
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// None when another process holds the index for writing: this one only reads.
+    writer: Mutex<Option<IndexWriter>>,
+    /// Where the index lives, for messages.
+    place: String,
     fields: Fields,
     state: RwLock<State>,
 }
@@ -127,7 +130,7 @@ impl SearchIndex {
         crate::dictionary::segmenter()?;
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
-        let built = Self::wrap(index, fields)?;
+        let built = Self::wrap(index, fields, "in memory".to_owned())?;
         built.sync(directory)?;
         Ok(built)
     }
@@ -154,14 +157,25 @@ impl SearchIndex {
             std::fs::write(&tag_path, &tag).map_err(io)?;
             index
         };
-        let opened = Self::wrap(index, fields)?;
+        let opened = Self::wrap(index, fields, dir.display().to_string())?;
         let report = opened.sync(directory)?;
         Ok((opened, report))
     }
 
-    fn wrap(index: Index, fields: Fields) -> Result<Self, SearchError> {
+    /// Whether this process can write the index (another `yorisoi serve` may hold it).
+    pub fn is_writable(&self) -> bool {
+        self.writer.lock().expect("the index writer lock is never poisoned").is_some()
+    }
+
+    fn wrap(index: Index, fields: Fields, place: String) -> Result<Self, SearchError> {
         analysis::register(&index);
-        let writer = index.writer_with_num_threads(1, 64 * 1024 * 1024).map_err(tantivy_error)?;
+        // A reader needs no writer: when a running server holds the index's lock, a
+        // command can still search it (it reads the last commit).
+        let writer = match index.writer_with_num_threads(1, 64 * 1024 * 1024) {
+            Ok(writer) => Some(writer),
+            Err(tantivy::TantivyError::LockFailure(..)) => None,
+            Err(error) => return Err(tantivy_error(error)),
+        };
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_error)?;
         let empty = Directory::default();
         let state = State {
@@ -171,7 +185,7 @@ impl SearchIndex {
             vocabulary: Arc::new(Vocabulary::new(&empty)),
             directory: Arc::new(empty),
         };
-        Ok(Self { reader, writer: Mutex::new(writer), fields, state: RwLock::new(state) })
+        Ok(Self { reader, writer: Mutex::new(writer), place, fields, state: RwLock::new(state) })
     }
 
     /// Makes the index hold exactly `directory`'s resources; only changed documents are
@@ -202,7 +216,8 @@ impl SearchIndex {
                 }
             }
         }
-        let mut writer = self.writer.lock().expect("the index writer lock is never poisoned");
+        let mut guard = self.writer.lock().expect("the index writer lock is never poisoned");
+        let held_elsewhere = || SearchError::HeldElsewhere(self.place.clone());
         let mut docs: Vec<Option<Arc<DocInfo>>> = Vec::new();
         let mut report = SyncReport::default();
         let mut next_ord = existing.iter().map(|(o, _)| o + 1).max().unwrap_or(0);
@@ -215,7 +230,7 @@ impl SearchIndex {
                     report.kept += 1;
                 }
                 None => {
-                    writer.delete_term(Term::from_field_u64(self.fields.digest, d));
+                    guard.as_mut().ok_or_else(held_elsewhere)?.delete_term(Term::from_field_u64(self.fields.digest, d));
                     report.removed += 1;
                 }
             }
@@ -227,6 +242,7 @@ impl SearchIndex {
                 None => {
                     let ord = next_ord;
                     next_ord += 1;
+                    let writer = guard.as_mut().ok_or_else(held_elsewhere)?;
                     writer.add_document(self.document(&info, &text, d, ord)).map_err(tantivy_error)?;
                     report.added += 1;
                     ord
@@ -238,14 +254,16 @@ impl SearchIndex {
             }
             docs[slot] = Some(Arc::new(info));
         }
-        writer.commit().map_err(tantivy_error)?;
-        // A directory is read far more than written: after a sync, merge into one
-        // segment so each query term is looked up once, not once per segment.
-        let segments = writer.index().searchable_segment_ids().map_err(tantivy_error)?;
-        if segments.len() > 1 {
-            writer.merge(&segments).wait().map_err(tantivy_error)?;
+        if let Some(writer) = guard.as_mut() {
+            writer.commit().map_err(tantivy_error)?;
+            // A directory is read far more than written: after a sync, merge into one
+            // segment so each query term is looked up once, not once per segment.
+            let segments = writer.index().searchable_segment_ids().map_err(tantivy_error)?;
+            if segments.len() > 1 {
+                writer.merge(&segments).wait().map_err(tantivy_error)?;
+            }
         }
-        drop(writer);
+        drop(guard);
         self.reader.reload().map_err(tantivy_error)?;
         let by_id = docs.iter().enumerate().filter_map(|(o, d)| d.as_ref().map(|d| (d.id.clone(), o as u64))).collect();
         *self.state.write().expect("the state lock is never poisoned") = State {
@@ -275,11 +293,12 @@ impl SearchIndex {
         state.tables.number(&mut info);
         let docs = Arc::make_mut(&mut state.docs);
         let ord = docs.len() as u64;
-        let mut writer = self.writer.lock().expect("the index writer lock is never poisoned");
+        let mut guard = self.writer.lock().expect("the index writer lock is never poisoned");
+        let writer = guard.as_mut().ok_or_else(|| SearchError::HeldElsewhere(self.place.clone()))?;
         writer.delete_term(Term::from_field_text(self.fields.id, resource.id.as_str()));
         writer.add_document(self.document(&info, &text, digest, ord)).map_err(tantivy_error)?;
         writer.commit().map_err(tantivy_error)?;
-        drop(writer);
+        drop(guard);
         self.reader.reload().map_err(tantivy_error)?;
         if let Some(old) = state.by_id.insert(resource.id.clone(), ord) {
             docs[old as usize] = None;
@@ -293,10 +312,11 @@ impl SearchIndex {
         let mut state = self.state.write().expect("the state lock is never poisoned");
         let state = &mut *state;
         Arc::make_mut(&mut state.directory).resources.retain(|r| &r.id != id);
-        let mut writer = self.writer.lock().expect("the index writer lock is never poisoned");
+        let mut guard = self.writer.lock().expect("the index writer lock is never poisoned");
+        let writer = guard.as_mut().ok_or_else(|| SearchError::HeldElsewhere(self.place.clone()))?;
         writer.delete_term(Term::from_field_text(self.fields.id, id.as_str()));
         writer.commit().map_err(tantivy_error)?;
-        drop(writer);
+        drop(guard);
         self.reader.reload().map_err(tantivy_error)?;
         if let Some(ord) = state.by_id.remove(id) {
             Arc::make_mut(&mut state.docs)[ord as usize] = None;

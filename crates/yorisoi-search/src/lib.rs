@@ -29,4 +29,8 @@ pub enum SearchError {
     /// The request names something that does not exist.
     #[error("{0}")]
     Request(String),
+    /// Another process (a running `yorisoi serve`) holds the index for writing, and
+    /// the index differs from the directory asked for: it can be read, not synced.
+    #[error("search index {0} is held by another process and differs from the store")]
+    HeldElsewhere(String),
 }
