@@ -245,6 +245,12 @@ const CASES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "closes-before-opens",
+        &[
+            "closes-before-opens.yaml:7:58: closes 09:00 is before opens 17:00; for a session past midnight add `overnight: true`, otherwise fix the times",
+        ],
+    ),
+    (
         "full-width-colon",
         &["full-width-colon.yaml:3:9: full-width colon `：` after `name`; write a half-width `:` and a space"],
     ),

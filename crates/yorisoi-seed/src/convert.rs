@@ -175,7 +175,7 @@ impl FromSeed {
             municipality: dto.municipality.map(|m| self.code(format!("{at}.municipality"), &m)),
             service_area: self.service_area(at, dto.service_area),
             description: dto.description,
-            contacts: contacts(dto.contacts),
+            contacts: self.contacts(at, dto.contacts),
             url: dto.url,
             member_of: self.ids(&format!("{at}.member_of"), &dto.member_of),
             provenance: self.provenance(at, dto.provenance),
@@ -213,9 +213,12 @@ impl FromSeed {
                 conditions: dto.audience.conditions,
             },
             service_area: self.service_area(at, dto.service_area),
-            contacts: contacts(dto.contacts),
+            contacts: self.contacts(at, dto.contacts),
             locations,
-            schedule: schedule(dto.schedule),
+            schedule: {
+                self.check_overnight(&format!("{at}.schedule"), &dto.schedule);
+                schedule(dto.schedule)
+            },
             cost: core::Cost { free: dto.cost.free, description: dto.cost.description },
             languages: dto.languages,
             accessibility: dto.accessibility,
@@ -258,6 +261,17 @@ impl FromSeed {
             note: dto.note,
             provenance: self.provenance(at, dto.provenance),
         }
+    }
+}
+
+impl FromSeed {
+    fn contacts(&mut self, at: &str, dtos: Vec<ContactDto>) -> Vec<core::Contact> {
+        for (k, contact) in dtos.iter().enumerate() {
+            if let Some(hours) = &contact.hours {
+                self.check_overnight(&format!("{at}.contacts.{k}.hours"), hours);
+            }
+        }
+        contacts(dtos)
     }
 }
 
@@ -329,6 +343,40 @@ fn weekdays(days: &[DayDto]) -> Vec<Weekday> {
 
 pub(crate) fn day_dtos(days: &[Weekday]) -> Vec<DayDto> {
     days.iter().map(|d| DAYS.iter().find(|(_, w)| w == d).expect("every day is listed").0).collect()
+}
+
+impl FromSeed {
+    /// A closing time before the opening time is a night session only when the steward
+    /// says `overnight: true`; otherwise the two times are likely swapped.
+    fn check_overnight(&mut self, at: &str, schedule: &ScheduleDto) {
+        for (j, rule) in schedule.rules.iter().enumerate() {
+            let (variant, opens, closes, overnight) = match rule {
+                RuleDto::Weekly(r) => ("weekly", r.opens, r.closes, r.overnight),
+                RuleDto::Monthly(r) => ("monthly", r.opens, r.closes, r.overnight),
+                RuleDto::PerMonth(r) => ("per_month", r.opens, r.closes, r.overnight),
+                RuleDto::PerYear(r) => ("per_year", r.opens, r.closes, r.overnight),
+                RuleDto::Dates(r) => ("dates", r.opens, r.closes, r.overnight),
+            };
+            let message = match (opens, closes) {
+                (Some(o), Some(c)) if c.0 < o.0 && !overnight => format!(
+                    "closes {} is before opens {}; for a session past midnight add `overnight: true`, otherwise \
+                     fix the times",
+                    c.0.format("%H:%M"),
+                    o.0.format("%H:%M")
+                ),
+                (Some(o), Some(c)) if c.0 >= o.0 && overnight => format!(
+                    "`overnight: true`, but closes {} is after opens {}; remove `overnight` or fix the times",
+                    c.0.format("%H:%M"),
+                    o.0.format("%H:%M")
+                ),
+                (None, _) | (_, None) if overnight => "`overnight: true` needs both opens and closes".to_owned(),
+                _ => continue,
+            };
+            let field = if closes.is_some() { "closes" } else { "overnight" };
+            let path = format!("{at}.rules.{j}.{variant}.{field}");
+            self.malformed.push(Malformed { path, message, taxonomy_word: None });
+        }
+    }
 }
 
 fn hours(opens: Option<TimeOfDay>, closes: Option<TimeOfDay>) -> core::Hours {

@@ -358,6 +358,10 @@ pub struct WeeklyDto {
     pub opens: Option<TimeOfDay>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closes: Option<TimeOfDay>,
+    /// The session runs past midnight: `closes` is on the next day (opens 22:00,
+    /// closes 02:00). Required then, so a swapped pair of times is not read as a night.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overnight: bool,
 }
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -370,6 +374,10 @@ pub struct MonthlyDto {
     pub opens: Option<TimeOfDay>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closes: Option<TimeOfDay>,
+    /// The session runs past midnight: `closes` is on the next day (opens 22:00,
+    /// closes 02:00). Required then, so a swapped pair of times is not read as a night.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overnight: bool,
 }
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -380,6 +388,10 @@ pub struct CountDto {
     pub opens: Option<TimeOfDay>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closes: Option<TimeOfDay>,
+    /// The session runs past midnight: `closes` is on the next day (opens 22:00,
+    /// closes 02:00). Required then, so a swapped pair of times is not read as a night.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overnight: bool,
 }
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
@@ -390,6 +402,10 @@ pub struct DatesDto {
     pub opens: Option<TimeOfDay>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closes: Option<TimeOfDay>,
+    /// The session runs past midnight: `closes` is on the next day (opens 22:00,
+    /// closes 02:00). Required then, so a swapped pair of times is not read as a night.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overnight: bool,
 }
 
 /// A closure: `national_holidays` (祝日), `year_end` (年末年始 12/29–1/3), or a period.

@@ -113,6 +113,21 @@ mod tests {
         assert_eq!(resource_from_json(&resource_to_json(&resource)).unwrap(), resource);
     }
 
+    /// A night session says so, and keeps saying so when written back.
+    #[test]
+    fn an_overnight_session_round_trips_with_its_flag() {
+        let mut value = minimal();
+        value["schedule"] =
+            json!({ "rules": [{ "weekly": { "days": ["fri"], "opens": "22:00", "closes": "02:00" } }] });
+        let problems = resource_from_json(&value).unwrap_err();
+        assert_eq!(problems[0].path, "schedule.rules.0.weekly.closes");
+        value["schedule"]["rules"][0]["weekly"]["overnight"] = json!(true);
+        let resource = resource_from_json(&value).unwrap();
+        let written = resource_to_json(&resource);
+        assert_eq!(written["schedule"]["rules"][0]["weekly"]["overnight"], json!(true));
+        assert_eq!(resource_from_json(&written).unwrap(), resource);
+    }
+
     #[test]
     fn problems_name_the_field_with_the_seed_files_words() {
         let mut value = minimal();

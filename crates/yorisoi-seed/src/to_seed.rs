@@ -156,8 +156,11 @@ fn schedule(s: &core::Schedule) -> ScheduleDto {
         .map(|rule| {
             let h = rule.hours();
             let (opens, closes) = (time(h.opens), time(h.closes));
+            let overnight = matches!((h.opens, h.closes), (Some(o), Some(c)) if c < o);
             match rule {
-                core::Rule::Weekly { days, .. } => RuleDto::Weekly(WeeklyDto { days: day_dtos(days), opens, closes }),
+                core::Rule::Weekly { days, .. } => {
+                    RuleDto::Weekly(WeeklyDto { days: day_dtos(days), opens, closes, overnight })
+                }
                 core::Rule::Monthly { weeks, days, .. } => RuleDto::Monthly(MonthlyDto {
                     weeks: weeks
                         .iter()
@@ -169,14 +172,20 @@ fn schedule(s: &core::Schedule) -> ScheduleDto {
                     days: day_dtos(days),
                     opens,
                     closes,
+                    overnight,
                 }),
                 core::Rule::TimesPerMonth { times, .. } => {
-                    RuleDto::PerMonth(CountDto { times: u16::from(*times), opens, closes })
+                    RuleDto::PerMonth(CountDto { times: u16::from(*times), opens, closes, overnight })
                 }
-                core::Rule::TimesPerYear { times, .. } => RuleDto::PerYear(CountDto { times: *times, opens, closes }),
-                core::Rule::Dates { dates, .. } => {
-                    RuleDto::Dates(DatesDto { dates: dates.iter().copied().map(Date).collect(), opens, closes })
+                core::Rule::TimesPerYear { times, .. } => {
+                    RuleDto::PerYear(CountDto { times: *times, opens, closes, overnight })
                 }
+                core::Rule::Dates { dates, .. } => RuleDto::Dates(DatesDto {
+                    dates: dates.iter().copied().map(Date).collect(),
+                    opens,
+                    closes,
+                    overnight,
+                }),
             }
         })
         .collect();
