@@ -99,12 +99,25 @@ impl Schedule {
             {
                 answer = answer.max(rule.certainty());
             }
+            // A hand-listed set of dates says nothing about the days after its last one:
+            // the list may simply not have been extended yet.
+            if rule.listed_until().is_some_and(|last| today > last) {
+                answer = answer.max(Openness::Unknown);
+                continue;
+            }
             if self.closed_on(today) || !rule.may_meet_on(today) {
                 continue;
             }
             answer = answer.max(hours.openness_at(time).min(rule.certainty()));
         }
         answer
+    }
+
+    /// The last listed date when every rule is a list of dates (a schedule that runs
+    /// out); None when any rule recurs or there is no rule.
+    pub fn listed_until(&self) -> Option<NaiveDate> {
+        let lasts: Vec<NaiveDate> = self.rules.iter().map(Rule::listed_until).collect::<Option<_>>()?;
+        lasts.into_iter().max()
     }
 
     fn closed_on(&self, date: NaiveDate) -> bool {
@@ -125,6 +138,14 @@ impl Rule {
             | Rule::TimesPerMonth { hours, .. }
             | Rule::TimesPerYear { hours, .. }
             | Rule::Dates { hours, .. } => *hours,
+        }
+    }
+
+    /// The last date of a list of dates.
+    fn listed_until(&self) -> Option<NaiveDate> {
+        match self {
+            Rule::Dates { dates, .. } => dates.iter().max().copied(),
+            _ => None,
         }
     }
 
@@ -331,7 +352,18 @@ mod tests {
             closed: vec![],
             note: None,
         };
-        check(&lecture, &[("2026-03-08 14:00", Open), ("2026-03-08 16:30", Closed), ("2026-03-15 15:00", Closed)]);
+        // Before and between listed dates it is closed; after the last one nobody has
+        // said (the list may not have been extended), so it is unknown.
+        check(
+            &lecture,
+            &[
+                ("2026-03-01 15:00", Closed),
+                ("2026-03-08 14:00", Open),
+                ("2026-03-08 16:30", Closed),
+                ("2026-03-15 15:00", Unknown),
+            ],
+        );
+        assert_eq!(lecture.listed_until(), NaiveDate::from_ymd_opt(2026, 3, 8));
     }
 
     /// A night line 22:00–02:00 is open after midnight on the following day.

@@ -129,7 +129,8 @@ pub struct Suggestion {
 /// A finding of the audit.
 #[derive(SimpleObject)]
 pub struct Finding {
-    /// TARAIMAWASHI_CYCLE, DEAD_END, BROKEN_FLOW, UNREACHABLE, COVERAGE_HOLE, STALE, HUB.
+    /// TARAIMAWASHI_CYCLE, DEAD_END, BROKEN_FLOW, UNREACHABLE, COVERAGE_HOLE, STALE, HUB,
+    /// DATES_RUNNING_OUT.
     pub code: String,
     /// info, warning or error.
     pub severity: String,

@@ -30,6 +30,9 @@ impl Severity {
     }
 }
 
+/// How many days ahead the audit warns that a list of dates runs out.
+pub const DATES_WARNING_DAYS: u64 = 30;
+
 /// What a finding is about; the codes are stable for other apps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FindingCode {
@@ -47,6 +50,8 @@ pub enum FindingCode {
     Stale,
     /// Many referral paths pass through this place.
     Hub,
+    /// An active place whose schedule is a list of dates that has run out or soon will.
+    DatesRunningOut,
 }
 
 impl FindingCode {
@@ -59,6 +64,7 @@ impl FindingCode {
             FindingCode::CoverageHole => "COVERAGE_HOLE",
             FindingCode::Stale => "STALE",
             FindingCode::Hub => "HUB",
+            FindingCode::DatesRunningOut => "DATES_RUNNING_OUT",
         }
     }
 }
@@ -129,6 +135,7 @@ impl ReferralGraph {
         let coverage = self.coverage(options.municipality);
         findings.extend(self.coverage_holes(&coverage));
         findings.extend(self.stale(options));
+        findings.extend(self.dates_running_out(options));
         findings.extend(self.hubs(options));
         Audit { findings, coverage }
     }
@@ -425,6 +432,45 @@ impl ReferralGraph {
         findings
     }
 
+    /// Active places whose schedule is only listed dates, the last of them within
+    /// [`DATES_WARNING_DAYS`] of `today` or past: a steward should add the next dates
+    /// (or end the record) before workers see "unknown".
+    pub fn dates_running_out(&self, options: &AuditOptions) -> Vec<Finding> {
+        let soon = options.today.checked_add_days(chrono::Days::new(DATES_WARNING_DAYS)).unwrap_or(NaiveDate::MAX);
+        let mut nodes: Vec<NodeIndex> = self
+            .graph
+            .node_indices()
+            .filter(|n| {
+                let data = &self.graph[*n];
+                data.status == Status::Active
+                    && data.listed_until.is_some_and(|last| last <= soon)
+                    && self.in_scope(*n, options.municipality)
+            })
+            .collect();
+        nodes.sort_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
+        nodes
+            .into_iter()
+            .map(|n| {
+                let data = &self.graph[n];
+                let last = data.listed_until.expect("filtered on listed dates");
+                let (severity, when) = if last < options.today {
+                    (Severity::Warning, "が最後で、その後の日程がありません")
+                } else {
+                    (Severity::Info, "までしか登録されていません")
+                };
+                Finding {
+                    code: FindingCode::DatesRunningOut,
+                    severity,
+                    need: None,
+                    records: vec![data.id.clone()],
+                    message: format!("{} の日程は {last} {when}", data.name),
+                    suggestion: "次の日程を schedule の dates に加えるか、終わったなら status を ended にしてください"
+                        .to_owned(),
+                }
+            })
+            .collect()
+    }
+
     /// Information flows marked as not working, with the chain that feeds them.
     pub fn broken_flows(&self, scope: Option<MunicipalityCode>) -> Vec<Finding> {
         let mut broken: Vec<_> = self
@@ -578,8 +624,12 @@ fn stale_finding(id: &Id, name: &str, verified: Option<NaiveDate>, months: u32) 
         severity: Severity::Info,
         need: None,
         records: vec![id.clone()],
-        message: format!("{name} は{months}か月以上確認されていません（最終確認 {when}）"),
-        suggestion: "連絡先・時間・実施状況を確認し、provenance の verified を更新してください".to_owned(),
+        message: format!(
+            "{name} の情報は{months}か月以上前のものです（{when} 時点。資料の発行日と最終確認日の早い方）"
+        ),
+        suggestion:
+            "新しい資料や本人・運営者への確認で連絡先・時間・実施状況を確かめ、その資料を provenance に加えてください"
+                .to_owned(),
     }
 }
 

@@ -95,8 +95,11 @@ pub struct NodeData {
     pub municipalities: Vec<MunicipalityCode>,
     /// A place a person can walk into with any worry.
     pub entry_window: bool,
-    /// The latest verification date of the record.
+    /// The day the record's freshest evidence is as of (its source's publication, or
+    /// the check against it if earlier).
     pub verified: Option<chrono::NaiveDate>,
+    /// The last listed date, when the schedule is only a list of dates.
+    pub listed_until: Option<chrono::NaiveDate>,
 }
 
 /// An edge's facts.
@@ -110,7 +113,7 @@ pub struct EdgeData {
     pub conditions: ReferralConditions,
     pub state: ReferralState,
     pub note: Option<String>,
-    /// When the referral was last verified.
+    /// The day the referral's freshest evidence is as of.
     pub verified: Option<chrono::NaiveDate>,
 }
 
@@ -136,7 +139,13 @@ impl ReferralGraph {
         );
         let mut by_id = HashMap::with_capacity(directory.resources.len() + directory.organizations.len());
         let entry_kinds: HashMap<&Id, bool> = directory.kinds.iter().map(|k| (&k.code, k.entry_window)).collect();
-        let latest = |p: &[crate::Provenance]| p.iter().map(|p| p.verified).max();
+        // A record is as fresh as its freshest evidence; a piece of evidence is as of
+        // its source's publication when that is earlier than the check against it.
+        let published: HashMap<&Id, chrono::NaiveDate> =
+            directory.sources.iter().filter_map(|s| Some((&s.id, s.published_until()?))).collect();
+        let latest = |p: &[crate::Provenance]| {
+            p.iter().map(|p| published.get(&p.source).map_or(p.verified, |until| p.verified.min(*until))).max()
+        };
         let mut run_needs: HashMap<&Id, Vec<Id>> = HashMap::new();
         for r in &directory.resources {
             for op in &r.operators {
@@ -162,6 +171,7 @@ impl ReferralGraph {
                     .collect(),
                 entry_window: false,
                 verified: latest(&o.provenance),
+                listed_until: None,
             });
             by_id.insert(o.id.clone(), node);
         }
@@ -181,6 +191,7 @@ impl ReferralGraph {
                     .collect(),
                 entry_window: r.entry_window.unwrap_or_else(|| entry_kinds.get(&r.kind).copied().unwrap_or(false)),
                 verified: latest(&r.provenance),
+                listed_until: r.schedule.listed_until(),
             });
             by_id.insert(r.id.clone(), node);
         }
