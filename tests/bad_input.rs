@@ -116,7 +116,7 @@ const CASES: &[(&str, &[&str])] = &[
     (
         "unknown-variant",
         &[
-            "unknown-variant.yaml:4:11: unknown variant `npo_corporation`, expected one of local_government, department, division, section, public_office, social_welfare_council, consumer_coop, medical_coop, worker_coop, coop_federation, npo, social_welfare_corporation, general_incorporated_association, voluntary_group, neighbourhood_association, company, welfare_commissioners_council, platform, other",
+            "unknown-variant.yaml:4:11: unknown variant `npo_corporation`, expected one of local_government, department, division, section, public_office, social_welfare_council, consumer_coop, medical_coop, worker_coop, coop_federation, npo, social_welfare_corporation, general_incorporated_association, public_interest_corporation, legal_support_center, voluntary_group, neighbourhood_association, company, welfare_commissioners_council, platform, other",
         ],
     ),
     ("utf-16", &["utf-16.yaml:1:1: file is UTF-16; save it as UTF-8"]),

@@ -35,6 +35,10 @@ pub enum OrganizationKind {
     SocialWelfareCorporation,
     /// 一般社団法人.
     GeneralIncorporatedAssociation,
+    /// 公益社団法人・公益財団法人.
+    PublicInterestCorporation,
+    /// 日本司法支援センター (法テラス), set up by law (総合法律支援法) for legal help.
+    LegalSupportCenter,
     /// 任意団体 (a voluntary group).
     VoluntaryGroup,
     /// 町会・自治会.
@@ -50,7 +54,7 @@ pub enum OrganizationKind {
 }
 
 impl OrganizationKind {
-    pub const ALL: [OrganizationKind; 19] = [
+    pub const ALL: [OrganizationKind; 21] = [
         Self::LocalGovernment,
         Self::Department,
         Self::Division,
@@ -64,6 +68,8 @@ impl OrganizationKind {
         Self::Npo,
         Self::SocialWelfareCorporation,
         Self::GeneralIncorporatedAssociation,
+        Self::PublicInterestCorporation,
+        Self::LegalSupportCenter,
         Self::VoluntaryGroup,
         Self::NeighbourhoodAssociation,
         Self::Company,
@@ -88,6 +94,8 @@ impl OrganizationKind {
             Self::Npo => "NPO法人",
             Self::SocialWelfareCorporation => "社会福祉法人",
             Self::GeneralIncorporatedAssociation => "一般社団法人",
+            Self::PublicInterestCorporation => "公益社団法人・公益財団法人",
+            Self::LegalSupportCenter => "法テラス（日本司法支援センター）",
             Self::VoluntaryGroup => "任意団体",
             Self::NeighbourhoodAssociation => "町会・自治会",
             Self::Company => "企業",
@@ -113,6 +121,8 @@ impl OrganizationKind {
             Self::Npo => "npo",
             Self::SocialWelfareCorporation => "social_welfare_corporation",
             Self::GeneralIncorporatedAssociation => "general_incorporated_association",
+            Self::PublicInterestCorporation => "public_interest_corporation",
+            Self::LegalSupportCenter => "legal_support_center",
             Self::VoluntaryGroup => "voluntary_group",
             Self::NeighbourhoodAssociation => "neighbourhood_association",
             Self::Company => "company",

@@ -510,8 +510,15 @@ impl Checker<'_> {
             for (j, need) in r.needs.iter().enumerate() {
                 self.check_ref(at(kind, i, format!("needs.{j}")), RecordKind::Need, need);
             }
+            // A place may be run by an organization or by another place (a 地域包括支援
+            // センター that runs a café need not be entered twice).
             for (j, op) in r.operators.iter().enumerate() {
-                self.check_ref(at(kind, i, format!("operators.{j}")), RecordKind::Organization, op);
+                let here = at(kind, i, format!("operators.{j}"));
+                if op == &r.id {
+                    self.report(here, "a resource cannot run itself; name the organization or place that runs it");
+                } else if !self.index.resources.contains(op.as_str()) {
+                    self.check_ref(here, RecordKind::Organization, op);
+                }
             }
             self.check_age_range(kind, i, "audience.", r.audience.age_min, r.audience.age_max);
             for (j, code) in r.audience.residence.iter().enumerate() {

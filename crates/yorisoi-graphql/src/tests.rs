@@ -436,3 +436,38 @@ fn introspection_can_be_switched_off() {
     let off = run(&closed, "{ __schema { queryType { name } } }");
     assert!(off.get("errors").is_some() || off["data"]["__schema"].is_null(), "{off}");
 }
+
+/// A place may be run by another place (a 地域包括支援センター running a café): one
+/// record for the centre, named as the café's operator; a place cannot run itself.
+#[test]
+fn a_place_can_be_run_by_another_place() {
+    let fixture = seed_schema();
+    let cafe = json!({
+        "id": "test-cafe-run-by-a-centre", "name": "試験用のカフェ", "kind": "community-cafe",
+        "needs": ["isolation"], "operators": ["koto-toyo-choju-support"],
+        "provenance": [{ "source": "koto-isolation-platform", "verified": "2026-11-22" }]
+    });
+    let query = r#"mutation($record: JSON!) { upsertResource(record: $record) {
+        resource { operators { key } operatingResources { key name } } } }"#;
+    let response = run_with(&fixture, query, json!({ "record": cafe }), STEWARD);
+    assert!(response.get("errors").is_none(), "{response}");
+    let resource = &response["data"]["upsertResource"]["resource"];
+    assert_eq!(resource["operators"], json!([]));
+    assert_eq!(resource["operatingResources"][0]["key"], "koto-toyo-choju-support", "{resource}");
+    // Its runner's name is part of what search finds it by.
+    let found = run(
+        &fixture,
+        r#"{ search(query: "東陽長寿サポートセンター 試験用のカフェ", first: 3) { edges { node { resource { key } } } } }"#,
+    );
+    let keys: Vec<&str> = found["data"]["search"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["resource"]["key"].as_str().unwrap())
+        .collect();
+    assert!(keys.contains(&"test-cafe-run-by-a-centre"), "{found}");
+    let mut itself = cafe.clone();
+    itself["operators"] = json!(["test-cafe-run-by-a-centre"]);
+    let refused = run_with(&fixture, query, json!({ "record": itself }), STEWARD);
+    assert_eq!(error_code(&refused), "BAD_USER_INPUT", "{refused}");
+}

@@ -390,9 +390,13 @@ impl Resource {
     async fn status(&self) -> &str {
         self.record().status.code()
     }
-    /// Who runs it (運営).
+    /// Who runs it (運営): the organizations among its operators.
     async fn operators(&self) -> Vec<Organization> {
         self.record().operators.iter().filter_map(|id| Organization::at(&self.snapshot, id)).collect()
+    }
+    /// The places among its operators (a 地域包括支援センター that runs this café).
+    async fn operating_resources(&self) -> Vec<Resource> {
+        self.record().operators.iter().filter_map(|id| Resource::find(&self.snapshot, id)).collect()
     }
     /// Sources of this record.
     async fn provenance(&self) -> Vec<Provenance> {

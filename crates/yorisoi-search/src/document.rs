@@ -48,13 +48,16 @@ pub struct DocText {
 pub struct Context<'a> {
     pub vocabulary: &'a Vocabulary,
     pub directory: &'a Directory,
-    organizations: HashMap<&'a str, &'a str>,
+    /// Names of who may run a resource: organizations, and resources (a 地域包括支援
+    /// センター that runs a café).
+    runners: HashMap<&'a str, &'a str>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(directory: &'a Directory, vocabulary: &'a Vocabulary) -> Self {
-        let organizations = directory.organizations.iter().map(|o| (o.id.as_str(), o.name.as_str())).collect();
-        Self { vocabulary, directory, organizations }
+        let organizations = directory.organizations.iter().map(|o| (o.id.as_str(), o.name.as_str()));
+        let resources = directory.resources.iter().map(|r| (r.id.as_str(), r.name.as_str()));
+        Self { vocabulary, directory, runners: organizations.chain(resources).collect() }
     }
 
     pub fn describe(&self, r: &Resource) -> (DocInfo, DocText) {
@@ -71,7 +74,7 @@ impl<'a> Context<'a> {
             kind.and_then(|k| k.local_names.iter().find(|l| served.contains(&l.municipality))).map(|l| l.name.clone())
         });
         let operators: Vec<String> =
-            r.operators.iter().filter_map(|o| self.organizations.get(o.as_str())).map(|n| (*n).to_owned()).collect();
+            r.operators.iter().filter_map(|o| self.runners.get(o.as_str())).map(|n| (*n).to_owned()).collect();
         let needs: Vec<&yorisoi_core::Need> =
             r.needs.iter().filter_map(|code| dir.needs.iter().find(|n| &n.code == code)).collect();
         let place_names: Vec<&str> = served

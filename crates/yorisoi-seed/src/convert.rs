@@ -306,6 +306,8 @@ fn organization_kind(dto: OrganizationKindDto) -> core::OrganizationKind {
         OrganizationKindDto::Npo => K::Npo,
         OrganizationKindDto::SocialWelfareCorporation => K::SocialWelfareCorporation,
         OrganizationKindDto::GeneralIncorporatedAssociation => K::GeneralIncorporatedAssociation,
+        OrganizationKindDto::PublicInterestCorporation => K::PublicInterestCorporation,
+        OrganizationKindDto::LegalSupportCenter => K::LegalSupportCenter,
         OrganizationKindDto::VoluntaryGroup => K::VoluntaryGroup,
         OrganizationKindDto::NeighbourhoodAssociation => K::NeighbourhoodAssociation,
         OrganizationKindDto::Company => K::Company,

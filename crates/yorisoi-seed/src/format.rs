@@ -189,6 +189,10 @@ pub enum OrganizationKindDto {
     SocialWelfareCorporation,
     /// 一般社団法人.
     GeneralIncorporatedAssociation,
+    /// 公益社団法人・公益財団法人.
+    PublicInterestCorporation,
+    /// 法テラス (日本司法支援センター).
+    LegalSupportCenter,
     /// 任意団体.
     VoluntaryGroup,
     /// 町会・自治会.

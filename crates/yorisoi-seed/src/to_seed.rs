@@ -127,6 +127,8 @@ pub fn organization(o: &core::Organization) -> OrganizationDto {
             K::Npo => OrganizationKindDto::Npo,
             K::SocialWelfareCorporation => OrganizationKindDto::SocialWelfareCorporation,
             K::GeneralIncorporatedAssociation => OrganizationKindDto::GeneralIncorporatedAssociation,
+            K::PublicInterestCorporation => OrganizationKindDto::PublicInterestCorporation,
+            K::LegalSupportCenter => OrganizationKindDto::LegalSupportCenter,
             K::VoluntaryGroup => OrganizationKindDto::VoluntaryGroup,
             K::NeighbourhoodAssociation => OrganizationKindDto::NeighbourhoodAssociation,
             K::Company => OrganizationKindDto::Company,
