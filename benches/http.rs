@@ -274,7 +274,11 @@ fn main() {
 
     // Over loopback.
     // The server as `yorisoi serve` runs it: its own accept loop and limits.
-    let options = ServerOptions::default();
+    // YORISOI_BENCH_WORKERS sets how many requests run their work at once.
+    let workers = std::env::var("YORISOI_BENCH_WORKERS").ok().and_then(|w| w.parse().ok());
+    let options =
+        ServerOptions { workers: workers.unwrap_or(ServerOptions::default().workers), ..ServerOptions::default() };
+    println!("server: {} workers, {} requests admitted at most", options.workers, options.max_concurrent);
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let served = service.clone();
@@ -304,6 +308,9 @@ fn main() {
 
     // The load campaign: 80 % of capacity, then past it.
     let seconds: f64 = std::env::var("YORISOI_CAMPAIGN_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60.0);
+    // YORISOI_CAMPAIGN_CAPACITY overrides the measured capacity (to compare settings at
+    // one offered load).
+    let capacity = std::env::var("YORISOI_CAMPAIGN_CAPACITY").ok().and_then(|c| c.parse().ok()).unwrap_or(capacity);
     let steady = 0.8 * capacity;
     campaign_report("open loop, 80 % capacity", steady, open_loop(&addr, &bodies, steady, seconds, 32));
     let over = 1.3 * capacity;

@@ -132,6 +132,9 @@ struct ServerArgs {
     /// GraphQL requests answered at once; more are refused with 503 (load shedding)
     #[arg(long, env = "YORISOI_MAX_CONCURRENT", default_value_t = 64)]
     max_concurrent: usize,
+    /// GraphQL requests whose work runs at the same time (default: one per core)
+    #[arg(long, env = "YORISOI_WORKERS")]
+    workers: Option<usize>,
     /// Open connections at most; more wait to be accepted
     #[arg(long, env = "YORISOI_MAX_CONNECTIONS", default_value_t = yorisoi::server::MAX_CONNECTIONS)]
     max_connections: usize,
@@ -231,6 +234,7 @@ fn serve(url: &str, seed: &Path, data_dir: &Path, addr: &str, args: ServerArgs) 
         cors_origins,
         max_concurrent: args.max_concurrent,
         max_connections: args.max_connections,
+        workers: args.workers.unwrap_or(yorisoi::server::ServerOptions::default().workers),
         timeout: seconds("request-timeout", args.request_timeout)?,
         header_timeout: seconds("header-timeout", args.header_timeout)?,
         grace: seconds("shutdown-grace", args.shutdown_grace)?,

@@ -49,6 +49,9 @@ pub struct ServerOptions {
     pub cors_origins: Vec<HeaderValue>,
     /// GraphQL requests answered at once; more are refused with 503 at once, not queued.
     pub max_concurrent: usize,
+    /// GraphQL requests whose work runs at the same time (the rest of those admitted
+    /// wait their turn); default one per core.
+    pub workers: usize,
     /// The longest a request's body may take to arrive (408 after), and the moment
     /// after which its fields are no longer run (they answer `TIMEOUT`).
     pub timeout: Duration,
@@ -69,6 +72,7 @@ impl Default for ServerOptions {
             graphiql: true,
             cors_origins: Vec::new(),
             max_concurrent: 64,
+            workers: std::thread::available_parallelism().map_or(2, usize::from),
             timeout: REQUEST_TIMEOUT,
             header_timeout: HEADER_TIMEOUT,
             max_connections: MAX_CONNECTIONS,
@@ -100,7 +104,7 @@ impl AppState {
             service,
             metrics: Arc::new(Metrics::default()),
             in_flight: Arc::new(Semaphore::new(options.max_concurrent)),
-            workers: Arc::new(Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))),
+            workers: Arc::new(Semaphore::new(options.workers.max(1))),
             max_concurrent: options.max_concurrent,
             timeout: options.timeout,
             private_metrics: options.private_metrics,
