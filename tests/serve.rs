@@ -63,27 +63,9 @@ fn the_binary_serves_searches_and_edits_and_stops_on_sigterm() {
     let db = TestDb::new();
     let dir = tempfile::tempdir().unwrap();
     let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_yorisoi"))
-        .args(["serve", "--db", &db.url, "--seed"])
-        .arg(seed_dir())
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .args(["--addr", "127.0.0.1:0"])
-        .env("YORISOI_TOKENS", token_lines().replace('\n', ";"))
-        .env("YORISOI_LOG_FORMAT", "json")
-        .env_remove("YORISOI_LOG")
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("Yorisoi GraphQL API on http://")
-        .and_then(|rest| rest.strip_suffix("/graphql"))
-        .unwrap_or_else(|| panic!("the first line names the address: {line:?}"))
-        .to_owned();
+    let mut server =
+        Server::launch(&db.url, &dir.path().join("data"), &[], &[("YORISOI_LOG_FORMAT", "json")], log.into());
+    let addr = server.addr.clone();
 
     let found = graphql(
         &addr,
@@ -124,10 +106,8 @@ fn the_binary_serves_searches_and_edits_and_stops_on_sigterm() {
     assert_eq!(status, 200);
     assert!(text.contains("yorisoi_http_requests_total{route=\"/graphql\",status=\"200\"} 4\n"), "{text}");
 
-    let stopped = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(stopped.success());
-    let status = child.wait().unwrap();
-    assert!(status.success(), "exits cleanly on SIGTERM: {status}");
+    let status = server.terminate_within(Duration::from_secs(30));
+    assert!(status.is_some_and(|s| s.success()), "exits cleanly on SIGTERM: {status:?}");
 
     // Each request left one structured log line.
     let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
@@ -162,6 +142,11 @@ impl Server {
     /// A server on the store at `url` with its index under `data_dir`, loading the
     /// seed directory when the store is empty; steward and staff tokens are the tests'.
     pub fn on(url: &str, data_dir: &std::path::Path, extra: &[&str]) -> Self {
+        Server::launch(url, data_dir, extra, &[], Stdio::null())
+    }
+
+    /// [`Server::on`] with more environment and the log (stderr) sent to `log`.
+    pub fn launch(url: &str, data_dir: &std::path::Path, extra: &[&str], env: &[(&str, &str)], log: Stdio) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_yorisoi"))
             .args(["serve", "--db", url, "--seed"])
             .arg(seed_dir())
@@ -170,9 +155,10 @@ impl Server {
             .args(["--addr", "127.0.0.1:0"])
             .args(extra)
             .env("YORISOI_TOKENS", token_lines().replace('\n', ";"))
+            .envs(env.iter().copied())
             .env_remove("YORISOI_LOG")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .unwrap();
         let mut line = String::new();
