@@ -185,7 +185,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token { name, role } => {
             let role = yorisoi_graphql::Role::from_code(&role)
                 .with_context(|| format!("unknown role `{role}`; use `steward` or `staff`"))?;
-            let (token, line) = yorisoi_graphql::new_token(&name, role).context("the system has no randomness")?;
+            let (token, line) = yorisoi_graphql::new_token(&name, role)
+                .map_err(|e| anyhow::anyhow!("the system has no randomness: {e}"))?;
             println!("{token}");
             eprintln!("Give the token above to {name}; it is not stored anywhere.");
             eprintln!("Add this line to the tokens file (yorisoi serve --tokens FILE):\n{line}");
@@ -239,6 +240,7 @@ fn serve(url: &str, seed: &Path, data_dir: &Path, addr: &str, args: ServerArgs) 
         header_timeout: seconds("header-timeout", args.header_timeout)?,
         grace: seconds("shutdown-grace", args.shutdown_grace)?,
         private_metrics: args.private_metrics,
+        ..yorisoi::server::ServerOptions::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let served = runtime.block_on(async {

@@ -355,6 +355,17 @@ fn fields_past_the_deadline_are_not_run_and_say_so() {
     assert_eq!(live.snapshot().directory.resources[akishima].status, yorisoi_core::Status::Active);
 }
 
+/// An answer over the size limit is replaced by an error, and nothing else breaks.
+#[test]
+fn answers_over_the_size_limit_are_refused() {
+    let harness = Harness::new(ServerOptions { max_response_bytes: 2_000, ..ServerOptions::default() });
+    let (status, body) =
+        harness.graphql(r#"{"query":"{ resources(first: 100) { edges { node { name description } } } }"}"#, None);
+    assert_eq!((status, code(&body)), (StatusCode::OK, "RESPONSE_TOO_LARGE"), "{body}");
+    assert!(body["data"].is_null(), "{body}");
+    harness.still_serves();
+}
+
 #[test]
 fn metrics_can_be_kept_to_token_holders() {
     let harness = Harness::new(ServerOptions { private_metrics: true, ..ServerOptions::default() });

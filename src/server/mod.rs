@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use async_graphql_axum::GraphQLResponse;
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -29,6 +28,8 @@ pub use metrics::{Gauges, Metrics};
 
 /// The largest request body accepted (a GraphQL query is small).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The largest answer sent (a page of 100 full records is well under 1 MiB).
+pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 /// The longest a request may take to arrive and run, unless configured otherwise.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest a client may take to send a request's headers, and the longest an idle
@@ -64,6 +65,9 @@ pub struct ServerOptions {
     /// Answer /metrics only to a staff or steward token. Off by default: the metrics
     /// are counts and timings, with no record or query text in them.
     pub private_metrics: bool,
+    /// The largest answer sent; a larger one is replaced by an error. The field count
+    /// and cost limits keep answers far below it; this bounds what they miss.
+    pub max_response_bytes: usize,
 }
 
 impl Default for ServerOptions {
@@ -78,6 +82,7 @@ impl Default for ServerOptions {
             max_connections: MAX_CONNECTIONS,
             grace: SHUTDOWN_GRACE,
             private_metrics: false,
+            max_response_bytes: MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -96,6 +101,7 @@ pub struct AppState {
     max_concurrent: usize,
     timeout: Duration,
     private_metrics: bool,
+    max_response_bytes: usize,
 }
 
 impl AppState {
@@ -108,6 +114,7 @@ impl AppState {
             max_concurrent: options.max_concurrent,
             timeout: options.timeout,
             private_metrics: options.private_metrics,
+            max_response_bytes: options.max_response_bytes,
         }
     }
 }
@@ -316,7 +323,22 @@ async fn graphql(State(state): State<AppState>, request: Request) -> Response {
             .unwrap_or("GRAPHQL_VALIDATION_FAILED");
         state.metrics.graphql_error(code);
     }
-    GraphQLResponse::from(response).into_response()
+    let Ok(body) = serde_json::to_vec(&response) else {
+        return refusal(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_SERVER_ERROR", "internal error");
+    };
+    if body.len() > state.max_response_bytes {
+        state.metrics.graphql_error("RESPONSE_TOO_LARGE");
+        return refusal(
+            StatusCode::OK,
+            "RESPONSE_TOO_LARGE",
+            &format!(
+                "the answer would be {} bytes, over the {} allowed; ask for fewer fields or smaller pages",
+                body.len(),
+                state.max_response_bytes
+            ),
+        );
+    }
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// One GraphQL request from a JSON body; batches are refused (one operation, one cost).
