@@ -148,3 +148,55 @@ fn seed_counts_by_kind_and_by_source() {
     assert_eq!((directory.organizations.len(), directory.resources.len(), directory.referrals.len()), (76, 38, 21));
     assert_eq!(by_source.len(), 5, "every seed document is cited");
 }
+
+/// A steward adds what 江戸川区 calls a 地域包括支援センター (熟年相談室) in a file of
+/// their own, citing where it is stated, without touching seed/taxonomy.yaml.
+#[test]
+fn local_names_can_be_added_in_a_stewards_own_file() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_dir(&seed_dir(), dir.path());
+    let file = dir.path().join("edogawa.yaml");
+    let entry = |kind: &str, municipality: &str| {
+        format!(
+            "sources:\n  - {{ id: edogawa-note, title: 江戸川区の高齢者相談の案内（試験用） }}\n\
+             local_names:\n  - kind: {kind}\n    municipality: \"{municipality}\"\n    name: 熟年相談室\n    \
+             kana: じゅくねんそうだんしつ\n    provenance: [{{ source: edogawa-note, verified: 2026-11-22 }}]\n"
+        )
+    };
+    let edogawa = "municipalities:\n  - { code: \"131237\", name: 江戸川区, kana: えどがわく, parent: \"130001\" }\n";
+    std::fs::write(&file, format!("{edogawa}{}", entry("community-support-center", "131237"))).unwrap();
+    let directory = yorisoi_seed::read_dir(dir.path()).unwrap().directory;
+    let kind = directory.kinds.iter().find(|k| k.code.as_str() == "community-support-center").unwrap();
+    let local = kind.local_names.iter().find(|l| l.name == "熟年相談室").expect("merged into the kind");
+    assert_eq!(local.municipality.to_string(), "131237");
+    assert_eq!(local.provenance[0].source.as_str(), "edogawa-note");
+
+    // Written back (export), the name moves into its kind and keeps its source.
+    let exported = tempfile::tempdir().unwrap();
+    yorisoi_seed::write_dir(&directory, exported.path(), false).unwrap();
+    let again = yorisoi_seed::read_dir(exported.path()).unwrap().directory;
+    assert_eq!(again.kinds, directory.kinds);
+
+    // Mistakes point at the steward's file: an unknown kind, and an unknown municipality
+    // (found after merging, by the validation every record goes through).
+    let check = |text: String| {
+        std::fs::write(&file, text).unwrap();
+        match yorisoi_seed::read_dir(dir.path()) {
+            Err(yorisoi_seed::SeedError::Invalid { diagnostics, .. }) => diagnostics
+                .iter()
+                .map(|d| {
+                    format!("{}:{}:{}: {}", d.file.file_name().unwrap().to_string_lossy(), d.line, d.column, d.message)
+                })
+                .collect::<Vec<_>>(),
+            other => panic!("expected problems: {other:?}"),
+        }
+    };
+    assert_eq!(
+        check(format!("{edogawa}{}", entry("jukunen-sodanshitsu", "131237"))),
+        ["edogawa.yaml:6:11: unknown kind `jukunen-sodanshitsu`; use a kind code from `kinds:` (seed/taxonomy.yaml)"]
+    );
+    assert_eq!(
+        check(entry("community-support-center", "131237")),
+        ["edogawa.yaml:5:19: unknown municipality `131237`; add it under `municipalities:` or fix the code"]
+    );
+}

@@ -42,4 +42,7 @@ pub struct LocalName {
     pub municipality: MunicipalityCode,
     pub name: String,
     pub kana: Option<String>,
+    /// Where the local name is stated (a steward adding it in their own file cites it).
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Vec::is_empty"))]
+    pub provenance: Vec<crate::Provenance>,
 }

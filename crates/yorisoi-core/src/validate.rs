@@ -271,19 +271,22 @@ impl Checker<'_> {
         }
     }
 
-    fn check_provenance(&mut self, record: RecordKind, i: usize, provenance: &[Provenance]) {
+    /// The provenance at `prefix` (empty for a record's own, `local_names.2.` for a
+    /// local name's) of record `i`.
+    fn check_provenance(&mut self, record: RecordKind, i: usize, prefix: &str, provenance: &[Provenance]) {
         if provenance.is_empty() {
             self.report(
-                at(record, i, "provenance"),
+                at(record, i, format!("{prefix}provenance")),
                 "no source given; name the document this record comes from under `provenance:`",
             );
         }
         for (j, p) in provenance.iter().enumerate() {
-            self.check_ref(at(record, i, format!("provenance.{j}.source")), RecordKind::Source, &p.source);
-            self.check_text(at(record, i, format!("provenance.{j}.locator")), TextField::Line, p.locator.as_deref());
+            let here = |field: &str| at(record, i, format!("{prefix}provenance.{j}.{field}"));
+            self.check_ref(here("source"), RecordKind::Source, &p.source);
+            self.check_text(here("locator"), TextField::Line, p.locator.as_deref());
             if p.verified > self.today {
                 self.report(
-                    at(record, i, format!("provenance.{j}.verified")),
+                    here("verified"),
                     format!(
                         "verified {} is in the future (today is {}); write the day you checked the source",
                         p.verified, self.today
@@ -460,6 +463,11 @@ impl Checker<'_> {
                 );
                 self.check_name(at(RecordKind::Kind, i, format!("local_names.{j}.name")), &local.name);
                 self.check_kana(at(RecordKind::Kind, i, format!("local_names.{j}.kana")), local.kana.as_deref());
+                // Local names in taxonomy.yaml may go without a source; those given
+                // carry one that must exist and be dated no later than today.
+                if !local.provenance.is_empty() {
+                    self.check_provenance(RecordKind::Kind, i, &format!("local_names.{j}."), &local.provenance);
+                }
             }
         }
         let parents = dir.kinds.iter().map(|k| (k.code.to_string(), k.parent.as_ref().map(Id::to_string)));
@@ -494,7 +502,7 @@ impl Checker<'_> {
             self.check_unique(kind, i, "member_of", &org.member_of);
             self.check_unique(kind, i, "service_area.municipalities", &org.service_area.municipalities);
             self.check_contacts(kind, i, &org.contacts);
-            self.check_provenance(kind, i, &org.provenance);
+            self.check_provenance(kind, i, "", &org.provenance);
         }
         let parents = dir.organizations.iter().map(|o| (o.id.to_string(), o.parent.as_ref().map(Id::to_string)));
         self.check_cycles(kind, "organization", parents.collect());
@@ -541,7 +549,7 @@ impl Checker<'_> {
             }
             self.check_schedule(kind, i, "schedule.", &r.schedule);
             self.check_contacts(kind, i, &r.contacts);
-            self.check_provenance(kind, i, &r.provenance);
+            self.check_provenance(kind, i, "", &r.provenance);
             self.check_resource_texts(i, r);
         }
     }
@@ -630,7 +638,7 @@ impl Checker<'_> {
             for (j, code) in conditions.residence.iter().enumerate() {
                 self.check_municipality_ref(at(kind, i, format!("conditions.residence.{j}")), *code);
             }
-            self.check_provenance(kind, i, &referral.provenance);
+            self.check_provenance(kind, i, "", &referral.provenance);
         }
     }
 

@@ -135,6 +135,18 @@ impl FromSeed {
         }
     }
 
+    /// A local name given on its own, with the kind it names.
+    pub fn local_name(&mut self, at: &str, dto: LocalNameEntryDto) -> (Id, core::LocalName) {
+        let kind = self.id_of(format!("{at}.kind"), &dto.kind, Some(Taxonomy::Kind));
+        let local = core::LocalName {
+            municipality: self.code(format!("{at}.municipality"), &dto.municipality),
+            name: dto.name,
+            kana: dto.kana,
+            provenance: self.provenance(at, dto.provenance),
+        };
+        (kind, local)
+    }
+
     pub fn kind(&mut self, at: &str, dto: KindDto) -> core::Kind {
         let local_names = dto
             .local_names
@@ -144,6 +156,7 @@ impl FromSeed {
                 municipality: self.code(format!("{at}.local_names.{i}.municipality"), &local.municipality),
                 name: local.name,
                 kana: local.kana,
+                provenance: self.provenance(&format!("{at}.local_names.{i}"), local.provenance),
             })
             .collect();
         core::Kind {

@@ -41,6 +41,9 @@ pub struct SeedFile {
     /// Referral edges (つなぎ) between organizations and resources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub referrals: Vec<ReferralDto>,
+    /// Local names of kinds added here rather than in taxonomy.yaml (地域での呼び名).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub local_names: Vec<LocalNameEntryDto>,
 }
 
 /// A source document (出典).
@@ -157,6 +160,24 @@ pub struct LocalNameDto {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kana: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provenance: Vec<ProvenanceDto>,
+}
+
+/// A local name added from any seed file, without editing the kind in
+/// taxonomy.yaml: 熟年相談室 is what 江戸川区 calls a 地域包括支援センター.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocalNameEntryDto {
+    /// The code of the kind (community-support-center).
+    pub kind: String,
+    /// The municipality that uses the name (and those below it).
+    pub municipality: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kana: Option<String>,
+    /// Where the name is stated; required.
+    pub provenance: Vec<ProvenanceDto>,
 }
 
 /// Organization forms.

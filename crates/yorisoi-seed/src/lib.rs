@@ -121,6 +121,8 @@ pub fn read_sources(sources: Vec<(PathBuf, Vec<u8>)>) -> Result<SeedSet, SeedErr
     let mut unreadable_records = 0usize;
     let mut unparsed_files = 0usize;
     let mut taxonomy_words: Vec<(usize, (convert::Taxonomy, String))> = Vec::new();
+    // Local names given on their own, merged into their kinds once every file is read.
+    let mut local_names: Vec<(usize, usize, (yorisoi_core::Id, yorisoi_core::LocalName))> = Vec::new();
 
     for (file_index, (path, bytes)) in sources.iter().enumerate() {
         let parsed = read::decode(bytes).and_then(|text| Ok((read::parse(&text)?, PathMap::of(&text))));
@@ -156,6 +158,16 @@ pub fn read_sources(sources: Vec<(PathBuf, Vec<u8>)>) -> Result<SeedSet, SeedErr
         take!(seed.organizations, RecordKind::Organization, organization, directory.organizations);
         take!(seed.resources, RecordKind::Resource, resource, directory.resources);
         take!(seed.referrals, RecordKind::Referral, referral, directory.referrals);
+        for (index, dto) in seed.local_names.into_iter().enumerate() {
+            let before = convert.malformed.len();
+            let at = format!("local_names.{index}");
+            let entry = convert.local_name(&at, dto);
+            if convert.malformed.len() == before {
+                local_names.push((file_index, index, entry));
+            } else {
+                unreadable_records += 1;
+            }
+        }
         for malformed in convert.malformed {
             let at = map.find(&malformed.path).unwrap_or(LineCol { line: 1, column: 1 });
             if let Some(word) = malformed.taxonomy_word {
@@ -164,6 +176,31 @@ pub fn read_sources(sources: Vec<(PathBuf, Vec<u8>)>) -> Result<SeedSet, SeedErr
             diagnostics.push(diagnostic(path, at, malformed.message));
         }
         maps.push(map);
+    }
+
+    // Where each merged local name came from: (kind index, position in its list) →
+    // (file, entry), so problems found in it point at the steward's file.
+    let mut merged: std::collections::HashMap<(usize, usize), (usize, usize)> = Default::default();
+    for (file, entry, (kind, local)) in local_names {
+        if local.provenance.is_empty() {
+            let at =
+                maps[file].find(&format!("local_names.{entry}.provenance")).unwrap_or(LineCol { line: 1, column: 1 });
+            let message = "no source given; name where this local name is stated under `provenance:`".to_owned();
+            diagnostics.push(diagnostic(&files[file], at, message));
+        }
+        match directory.kinds.iter().position(|k| k.code == kind) {
+            Some(k) => {
+                merged.insert((k, directory.kinds[k].local_names.len()), (file, entry));
+                directory.kinds[k].local_names.push(local);
+            }
+            None if unparsed_files > 0 => {}
+            None => {
+                let at =
+                    maps[file].find(&format!("local_names.{entry}.kind")).unwrap_or(LineCol { line: 1, column: 1 });
+                let message = format!("unknown kind `{kind}`; use a kind code from `kinds:` (seed/taxonomy.yaml)");
+                diagnostics.push(diagnostic(&files[file], at, message));
+            }
+        }
     }
 
     // A label or synonym written where a code goes: name the code it stands for.
@@ -176,6 +213,20 @@ pub fn read_sources(sources: Vec<(PathBuf, Vec<u8>)>) -> Result<SeedSet, SeedErr
     let partial = unparsed_files + unreadable_records > 0;
     let mut held_back = 0usize;
     let place = |kind: RecordKind, index: usize, field: &str| {
+        // A problem in a local name that came from its own entry points at that entry.
+        if kind == RecordKind::Kind
+            && let Some(rest) = field.strip_prefix("local_names.")
+        {
+            let (position, below) = rest.split_once('.').unwrap_or((rest, ""));
+            if let Some(&(file, entry)) = position.parse().ok().and_then(|p: usize| merged.get(&(index, p))) {
+                let path = if below.is_empty() {
+                    format!("local_names.{entry}")
+                } else {
+                    format!("local_names.{entry}.{below}")
+                };
+                return (file, maps[file].find(&path).unwrap_or(LineCol { line: 1, column: 1 }));
+            }
+        }
         let (file, item) = origins.get(kind, index).expect("every record has an origin");
         let path =
             if field.is_empty() { format!("{}.{item}", kind.key()) } else { format!("{}.{item}.{field}", kind.key()) };

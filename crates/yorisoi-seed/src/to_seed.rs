@@ -84,6 +84,7 @@ pub fn kind(k: &core::Kind) -> KindDto {
                 municipality: l.municipality.to_string(),
                 name: l.name.clone(),
                 kana: l.kana.clone(),
+                provenance: provenance(&l.provenance),
             })
             .collect(),
         entry_window: k.entry_window,
