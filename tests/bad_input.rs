@@ -251,6 +251,13 @@ const CASES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "day-of-month-32",
+        &[
+            "day-of-month-32.yaml:7:34: day 32 of the month does not exist; use 1 to 31",
+            "day-of-month-32.yaml:8:15: month 13 does not exist; use 1 to 12",
+        ],
+    ),
+    (
         "full-width-colon",
         &["full-width-colon.yaml:3:9: full-width colon `：` after `name`; write a half-width `:` and a space"],
     ),

@@ -78,6 +78,7 @@ fn status_age_price_and_opening_filters() {
             }],
             closed: vec![yorisoi_core::Closure::NationalHolidays],
             note: None,
+            ..Default::default()
         }
     });
     let index = SearchIndex::in_ram(&directory).unwrap();

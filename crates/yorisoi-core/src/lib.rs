@@ -30,6 +30,6 @@ pub use place::{Area, AreaKind, Municipality, ServiceArea};
 pub use provenance::{Provenance, Source};
 pub use referral::{Referral, ReferralConditions, ReferralKind, ReferralState};
 pub use resource::{Application, Audience, Cost, Resource, Status};
-pub use schedule::{Closure, Hours, Openness, Rule, Schedule, WeekOfMonth, japan_time};
+pub use schedule::{Closure, DayShift, Hours, Openness, Rule, Schedule, Season, WeekOfMonth, japan_time};
 pub use taxonomy::{Kind, LocalName, Need};
 pub use validate::{FieldRef, Problem, ProblemCode, validate};

@@ -1,6 +1,8 @@
-//! When a resource is open: weekly hours, monthly patterns (第2・第4水曜), counts per
-//! month or year whose dates are not published (毎月1回, 年6回), one-off dates, and
-//! closures (祝日, 年末年始).
+//! When a resource is open: weekly hours, monthly patterns (第2・第4水曜), days of the
+//! month (毎月1日, moved or skipped when it falls on a weekend or holiday), counts per
+//! month or year whose dates are not published (毎月1回, 年6回), one-off dates, hours
+//! published without days (12:00〜19:00), the months and period a schedule holds in
+//! (奇数月, 4〜9月, from/until), and closures (祝日, 年末年始).
 //!
 //! The answer to "open at this time?" is three-valued: the documents often say only
 //! 毎月1回 or 17時まで, and a frontline worker must see "unknown, call first" rather
@@ -18,6 +20,43 @@ pub struct Schedule {
     pub closed: Vec<Closure>,
     /// The schedule as the source words it (「月～金17時まで」), shown to workers.
     pub note: Option<String>,
+    /// When the rules hold at all: months of the year and a validity period.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub season: Season,
+}
+
+/// The months and the period in which a schedule's rules hold; outside them the place
+/// is closed. Empty months and no dates: all year, always.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Season {
+    /// Months 1..=12 (奇数月: 1, 3, 5, 7, 9, 11; 4〜9月: 4..=9).
+    pub months: Vec<u32>,
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+impl Season {
+    fn holds_on(&self, date: NaiveDate) -> bool {
+        (self.months.is_empty() || self.months.contains(&date.month()))
+            && self.from.is_none_or(|from| from <= date)
+            && self.until.is_none_or(|until| date <= until)
+    }
+}
+
+/// What happens to a day of the month that falls on a weekend or a national holiday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum DayShift {
+    /// It is held anyway.
+    #[default]
+    Keep,
+    /// That month's session is not held.
+    Skip,
+    /// Moved to the next weekday that is not a holiday (翌平日).
+    NextWeekday,
+    /// Moved to the previous weekday that is not a holiday (前平日).
+    PreviousWeekday,
 }
 
 /// Opening and closing time of a session; either may be unknown.
@@ -52,6 +91,12 @@ pub enum Rule {
     TimesPerYear { times: u16, hours: Hours },
     /// On these dates only (a lecture on 2026-03-08).
     Dates { dates: Vec<NaiveDate>, hours: Hours },
+    /// On these days of each month (毎月1日・15日); a day the month lacks (31日 in
+    /// June) is not held; `shift` says what happens on weekends and holidays.
+    DaysOfMonth { days: Vec<u8>, shift: DayShift, hours: Hours },
+    /// Hours published without the days (12:00〜19:00): whether it is open on a given
+    /// day is unknown, but outside the hours it is closed.
+    HoursOnly { hours: Hours },
 }
 
 /// Days on which the resource is closed whatever the rules say.
@@ -88,10 +133,13 @@ impl Schedule {
         let today = at.date();
         let time = at.time();
         let mut answer = Openness::Closed;
+        let yesterday_in_season = today.pred_opt().is_some_and(|d| self.season.holds_on(d));
+        let today_in_season = self.season.holds_on(today);
         for rule in &self.rules {
             let hours = rule.hours();
             // A session that started yesterday and runs past midnight.
             if let (Some(yesterday), Some(closes)) = (today.pred_opt(), hours.closes)
+                && yesterday_in_season
                 && hours.crosses_midnight()
                 && rule.may_meet_on(yesterday)
                 && !self.closed_on(yesterday)
@@ -105,7 +153,7 @@ impl Schedule {
                 answer = answer.max(Openness::Unknown);
                 continue;
             }
-            if self.closed_on(today) || !rule.may_meet_on(today) {
+            if !today_in_season || self.closed_on(today) || !rule.may_meet_on(today) {
                 continue;
             }
             answer = answer.max(hours.openness_at(time).min(rule.certainty()));
@@ -137,7 +185,9 @@ impl Rule {
             | Rule::Monthly { hours, .. }
             | Rule::TimesPerMonth { hours, .. }
             | Rule::TimesPerYear { hours, .. }
-            | Rule::Dates { hours, .. } => *hours,
+            | Rule::Dates { hours, .. }
+            | Rule::DaysOfMonth { hours, .. }
+            | Rule::HoursOnly { hours } => *hours,
         }
     }
 
@@ -156,15 +206,16 @@ impl Rule {
             Rule::Monthly { weeks, days, .. } => {
                 days.contains(&date.weekday()) && weeks.iter().any(|week| week.contains(date))
             }
-            Rule::TimesPerMonth { .. } | Rule::TimesPerYear { .. } => true,
+            Rule::TimesPerMonth { .. } | Rule::TimesPerYear { .. } | Rule::HoursOnly { .. } => true,
             Rule::Dates { dates, .. } => dates.contains(&date),
+            Rule::DaysOfMonth { days, shift, .. } => days.iter().any(|&day| held_on(date, day, *shift)),
         }
     }
 
     /// The most this rule can say about a day it may meet on.
     fn certainty(&self) -> Openness {
         match self {
-            Rule::TimesPerMonth { .. } | Rule::TimesPerYear { .. } => Openness::Unknown,
+            Rule::TimesPerMonth { .. } | Rule::TimesPerYear { .. } | Rule::HoursOnly { .. } => Openness::Unknown,
             _ => Openness::Open,
         }
     }
@@ -201,6 +252,45 @@ impl Hours {
             _ => Openness::Unknown,
         }
     }
+}
+
+/// Whether the session of day-of-month `day` falls on `date`, after its shift.
+fn held_on(date: NaiveDate, day: u8, shift: DayShift) -> bool {
+    let off = |d: NaiveDate| matches!(d.weekday(), Weekday::Sat | Weekday::Sun) || is_national_holiday(d);
+    // The listed day in `date`'s month and in the months beside it (a shift can cross
+    // a month's end); a month without that day has no session.
+    let nominal = |months_back: i32| -> Option<NaiveDate> {
+        let first = NaiveDate::from_ymd_opt(date.year(), date.month(), 1)?;
+        let month = match months_back {
+            1 => first.checked_sub_months(chrono::Months::new(1))?,
+            -1 => first.checked_add_months(chrono::Months::new(1))?,
+            _ => first,
+        };
+        NaiveDate::from_ymd_opt(month.year(), month.month(), u32::from(day))
+    };
+    let effective = |nominal: NaiveDate| -> Option<NaiveDate> {
+        if !off(nominal) {
+            return Some(nominal);
+        }
+        let step = |d: NaiveDate, forward: bool| if forward { d.succ_opt() } else { d.pred_opt() };
+        match shift {
+            DayShift::Keep => Some(nominal),
+            DayShift::Skip => None,
+            DayShift::NextWeekday | DayShift::PreviousWeekday => {
+                let forward = shift == DayShift::NextWeekday;
+                let mut d = step(nominal, forward)?;
+                // At most a week of weekends and holidays in a row (ゴールデンウィーク).
+                for _ in 0..10 {
+                    if !off(d) {
+                        return Some(d);
+                    }
+                    d = step(d, forward)?;
+                }
+                None
+            }
+        }
+    };
+    [0, 1, -1].into_iter().filter_map(nominal).filter_map(effective).any(|d| d == date)
 }
 
 impl WeekOfMonth {
@@ -252,6 +342,7 @@ mod tests {
             }],
             closed: vec![],
             note: Some("月～金17時まで".into()),
+            ..Default::default()
         };
         check(
             &line,
@@ -274,6 +365,7 @@ mod tests {
             }],
             closed: vec![Closure::NationalHolidays, Closure::YearEnd],
             note: None,
+            ..Default::default()
         };
         check(
             &window,
@@ -308,6 +400,7 @@ mod tests {
             ],
             closed: vec![],
             note: None,
+            ..Default::default()
         };
         check(
             &salon,
@@ -330,12 +423,14 @@ mod tests {
             rules: vec![Rule::TimesPerMonth { times: 1, hours: Hours::default() }],
             closed: vec![Closure::YearEnd],
             note: Some("毎月1回".into()),
+            ..Default::default()
         };
         check(&cafe, &[("2026-11-22 10:00", Unknown), ("2026-12-31 10:00", Closed)]);
         let lectures = Schedule {
             rules: vec![Rule::TimesPerYear { times: 6, hours: Hours::new(time("14:00"), time("16:00")) }],
             closed: vec![],
             note: None,
+            ..Default::default()
         };
         check(&lectures, &[("2026-11-22 15:00", Unknown), ("2026-11-22 09:00", Closed)]);
         assert_eq!(Schedule::default().openness_at(at("2026-11-22 10:00")), Unknown);
@@ -351,6 +446,7 @@ mod tests {
             }],
             closed: vec![],
             note: None,
+            ..Default::default()
         };
         // Before and between listed dates it is closed; after the last one nobody has
         // said (the list may not have been extended), so it is unknown.
@@ -373,6 +469,7 @@ mod tests {
             rules: vec![Rule::Weekly { days: vec![Weekday::Fri], hours: Hours::new(time("22:00"), time("02:00")) }],
             closed: vec![],
             note: None,
+            ..Default::default()
         };
         check(
             &night,
@@ -404,6 +501,9 @@ mod tests {
                 Rule::TimesPerMonth { times: 2, hours: Hours::new(time("10:00"), None) },
                 Rule::TimesPerYear { times: 4, hours: Hours::new(None, time("12:00")) },
                 Rule::Dates { dates: vec![NaiveDate::MIN, NaiveDate::MAX], hours: late },
+                Rule::DaysOfMonth { days: vec![1, 31], shift: DayShift::NextWeekday, hours: late },
+                Rule::DaysOfMonth { days: vec![1], shift: DayShift::PreviousWeekday, hours: late },
+                Rule::HoursOnly { hours: late },
             ],
             closed: vec![
                 Closure::NationalHolidays,
@@ -411,6 +511,7 @@ mod tests {
                 Closure::Period { from: NaiveDate::MIN, to: NaiveDate::MIN },
             ],
             note: None,
+            ..Default::default()
         };
         let (first, last) = (NaiveDate::MIN.num_days_from_ce(), NaiveDate::MAX.num_days_from_ce());
         let span = u64::try_from(last - first).unwrap() + 1;
@@ -434,5 +535,56 @@ mod tests {
                 let _ = schedule.openness_at(moment);
             }
         }
+    }
+
+    fn on_days(days: Vec<u8>, shift: DayShift) -> Schedule {
+        Schedule {
+            rules: vec![Rule::DaysOfMonth { days, shift, hours: Hours::new(time("10:00"), time("12:00")) }],
+            ..Default::default()
+        }
+    }
+
+    /// 毎月1日 and 毎月3日, moved past weekends and holidays (checked against the 2026
+    /// calendar: 2026-02-01 is a Sunday, 2026-01-01 元日, 2026-05-03〜06 憲法記念日 to
+    /// 振替休日, 2026-11-01 a Sunday).
+    #[test]
+    fn days_of_the_month_and_what_a_weekend_or_holiday_does_to_them() {
+        let next = on_days(vec![1], DayShift::NextWeekday);
+        check(&next, &[("2026-02-01 11:00", Closed), ("2026-02-02 11:00", Open), ("2026-01-02 11:00", Open)]);
+        let golden_week = on_days(vec![3], DayShift::NextWeekday);
+        check(&golden_week, &[("2026-05-03 11:00", Closed), ("2026-05-06 11:00", Closed), ("2026-05-07 11:00", Open)]);
+        // Moved back across the end of the month.
+        let previous = on_days(vec![1], DayShift::PreviousWeekday);
+        check(&previous, &[("2026-10-30 11:00", Open), ("2026-11-01 11:00", Closed), ("2026-11-02 11:00", Closed)]);
+        let skip = on_days(vec![1], DayShift::Skip);
+        check(&skip, &[("2026-08-01 11:00", Closed), ("2026-08-03 11:00", Closed), ("2026-09-01 11:00", Open)]);
+        let keep = on_days(vec![1, 31], DayShift::Keep);
+        check(&keep, &[("2026-02-01 11:00", Open), ("2026-06-30 11:00", Closed), ("2026-07-31 11:00", Open)]);
+    }
+
+    /// 奇数月 only, and a programme running from April to September.
+    #[test]
+    fn months_and_a_validity_period_bound_the_rules() {
+        let mondays = |season: Season| Schedule {
+            rules: vec![Rule::Weekly { days: vec![Weekday::Mon], hours: Hours::new(time("10:00"), time("12:00")) }],
+            season,
+            ..Default::default()
+        };
+        let odd = mondays(Season { months: vec![1, 3, 5, 7, 9, 11], ..Default::default() });
+        check(&odd, &[("2026-02-02 11:00", Closed), ("2026-03-02 11:00", Open)]);
+        let from = NaiveDate::from_ymd_opt(2026, 4, 1);
+        let until = NaiveDate::from_ymd_opt(2026, 9, 30);
+        let programme = mondays(Season { months: vec![], from, until });
+        check(&programme, &[("2026-03-30 11:00", Closed), ("2026-04-06 11:00", Open), ("2026-10-05 11:00", Closed)]);
+    }
+
+    /// 12:00〜19:00 with no days given: inside the hours nobody knows, outside it is closed.
+    #[test]
+    fn hours_without_days() {
+        let hours = Schedule {
+            rules: vec![Rule::HoursOnly { hours: Hours::new(time("12:00"), time("19:00")) }],
+            ..Default::default()
+        };
+        check(&hours, &[("2026-12-12 13:00", Unknown), ("2026-12-12 20:00", Closed), ("2026-12-12 11:00", Closed)]);
     }
 }

@@ -198,12 +198,14 @@ pub fn directory(taxonomy: &Directory, size: Size, seed: u64) -> Directory {
                 }],
                 closed: vec![Closure::NationalHolidays, Closure::YearEnd],
                 note: None,
+                ..Default::default()
             }
         } else {
             Schedule {
                 rules: vec![Rule::TimesPerMonth { times: 1, hours: Hours::default() }],
                 closed: vec![],
                 note: None,
+                ..Default::default()
             }
         };
         let age_min = (rng.below(4) == 0).then(|| 60 + 5 * rng.below(2) as u8);

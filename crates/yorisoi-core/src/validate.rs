@@ -345,8 +345,28 @@ impl Checker<'_> {
                 Rule::Dates { dates, .. } if dates.is_empty() => {
                     self.report(here(".dates"), "no dates given; list the dates (2026-03-08)");
                 }
+                Rule::DaysOfMonth { days, .. } if days.is_empty() => {
+                    self.report(here(".days"), "no days given; list the days of the month (1, 15)");
+                }
+                Rule::DaysOfMonth { days, .. } => {
+                    if let Some(day) = days.iter().find(|d| !(1..=31).contains(*d)) {
+                        self.report(here(".days"), format!("day {day} of the month does not exist; use 1 to 31"));
+                    }
+                }
                 _ => {}
             }
+        }
+        let season = &schedule.season;
+        if let Some(month) = season.months.iter().find(|m| !(1..=12).contains(*m)) {
+            self.report(at(record, i, format!("{prefix}months")), format!("month {month} does not exist; use 1 to 12"));
+        }
+        if let (Some(from), Some(until)) = (season.from, season.until)
+            && from > until
+        {
+            self.report(
+                at(record, i, format!("{prefix}valid_until")),
+                format!("valid_until {until} is before valid_from {from}; swap them or fix one"),
+            );
         }
         for (j, closure) in schedule.closed.iter().enumerate() {
             if let Closure::Period { from, to } = closure

@@ -371,6 +371,8 @@ impl FromSeed {
                 RuleDto::PerMonth(r) => ("per_month", r.opens, r.closes, r.overnight),
                 RuleDto::PerYear(r) => ("per_year", r.opens, r.closes, r.overnight),
                 RuleDto::Dates(r) => ("dates", r.opens, r.closes, r.overnight),
+                RuleDto::DaysOfMonth(r) => ("days_of_month", r.opens, r.closes, r.overnight),
+                RuleDto::HoursOnly(r) => ("hours_only", r.opens, r.closes, r.overnight),
             };
             let message = match (opens, closes) {
                 (Some(o), Some(c)) if c.0 < o.0 && !overnight => format!(
@@ -426,6 +428,17 @@ fn schedule(dto: ScheduleDto) -> core::Schedule {
                 dates: d.dates.iter().map(|date| date.0).collect(),
                 hours: hours(d.opens, d.closes),
             },
+            RuleDto::DaysOfMonth(d) => core::Rule::DaysOfMonth {
+                days: d.days,
+                shift: match d.shift.unwrap_or(DayShiftDto::Keep) {
+                    DayShiftDto::Keep => core::DayShift::Keep,
+                    DayShiftDto::Skip => core::DayShift::Skip,
+                    DayShiftDto::NextWeekday => core::DayShift::NextWeekday,
+                    DayShiftDto::PreviousWeekday => core::DayShift::PreviousWeekday,
+                },
+                hours: hours(d.opens, d.closes),
+            },
+            RuleDto::HoursOnly(h) => core::Rule::HoursOnly { hours: hours(h.opens, h.closes) },
         })
         .collect();
     let closed = dto
@@ -437,5 +450,10 @@ fn schedule(dto: ScheduleDto) -> core::Schedule {
             ClosureDto::Period(p) => core::Closure::Period { from: p.from.0, to: p.to.0 },
         })
         .collect();
-    core::Schedule { rules, closed, note: dto.note }
+    let season = core::Season {
+        months: dto.months.into_iter().map(u32::from).collect(),
+        from: dto.valid_from.map(|d| d.0),
+        until: dto.valid_until.map(|d| d.0),
+    };
+    core::Schedule { rules, closed, note: dto.note, season }
 }

@@ -357,6 +357,16 @@ pub struct ScheduleDto {
     /// Days it is closed whatever the rules say.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub closed: Vec<ClosureDto>,
+    /// The months the rules hold in, 1 to 12 (奇数月: [1, 3, 5, 7, 9, 11]); all year when
+    /// left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub months: Vec<u8>,
+    /// The first day the rules hold (a programme that starts on a date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<Date>,
+    /// The last day the rules hold (a programme that ends on a date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<Date>,
 }
 
 /// One recurring pattern; exactly one key.
@@ -373,6 +383,51 @@ pub enum RuleDto {
     PerYear(CountDto),
     /// On these dates only.
     Dates(DatesDto),
+    /// On these days of each month (毎月1日・15日).
+    DaysOfMonth(DaysOfMonthDto),
+    /// Hours published without days (12:00〜19:00): open days unknown.
+    HoursOnly(HoursOnlyDto),
+}
+
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DaysOfMonthDto {
+    /// Days of the month, 1 to 31; a month without the day has no session.
+    pub days: Vec<u8>,
+    /// When a day falls on a weekend or national holiday: `keep` (held anyway, the
+    /// default), `skip`, `next_weekday` or `previous_weekday`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift: Option<DayShiftDto>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens: Option<TimeOfDay>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes: Option<TimeOfDay>,
+    /// The session runs past midnight: `closes` is on the next day (opens 22:00,
+    /// closes 02:00). Required then, so a swapped pair of times is not read as a night.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overnight: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DayShiftDto {
+    Keep,
+    Skip,
+    NextWeekday,
+    PreviousWeekday,
+}
+
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoursOnlyDto {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens: Option<TimeOfDay>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes: Option<TimeOfDay>,
+    /// The session runs past midnight: `closes` is on the next day (opens 22:00,
+    /// closes 02:00). Required then, so a swapped pair of times is not read as a night.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overnight: bool,
 }
 
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]

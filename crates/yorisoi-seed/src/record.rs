@@ -113,6 +113,26 @@ mod tests {
         assert_eq!(resource_from_json(&resource_to_json(&resource)).unwrap(), resource);
     }
 
+    /// Days of the month with their shift, hours without days, months and a validity
+    /// period read and write back unchanged.
+    #[test]
+    fn the_richer_schedule_rules_round_trip() {
+        let mut value = minimal();
+        value["schedule"] = json!({
+            "rules": [
+                { "days_of_month": { "days": [1, 15], "shift": "next_weekday", "opens": "10:00", "closes": "12:00" } },
+                { "hours_only": { "opens": "12:00", "closes": "19:00" } }
+            ],
+            "months": [1, 3, 5, 7, 9, 11],
+            "valid_from": "2026-04-01",
+            "valid_until": "2027-03-31"
+        });
+        let resource = resource_from_json(&value).unwrap();
+        assert_eq!(resource.schedule.season.months, [1, 3, 5, 7, 9, 11]);
+        assert_eq!(resource_to_json(&resource)["schedule"], value["schedule"]);
+        assert_eq!(resource_from_json(&resource_to_json(&resource)).unwrap(), resource);
+    }
+
     /// A night session says so, and keeps saying so when written back.
     #[test]
     fn an_overnight_session_round_trips_with_its_flag() {

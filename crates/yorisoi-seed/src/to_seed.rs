@@ -189,6 +189,19 @@ fn schedule(s: &core::Schedule) -> ScheduleDto {
                     closes,
                     overnight,
                 }),
+                core::Rule::DaysOfMonth { days, shift, .. } => RuleDto::DaysOfMonth(DaysOfMonthDto {
+                    days: days.clone(),
+                    shift: match shift {
+                        core::DayShift::Keep => None,
+                        core::DayShift::Skip => Some(DayShiftDto::Skip),
+                        core::DayShift::NextWeekday => Some(DayShiftDto::NextWeekday),
+                        core::DayShift::PreviousWeekday => Some(DayShiftDto::PreviousWeekday),
+                    },
+                    opens,
+                    closes,
+                    overnight,
+                }),
+                core::Rule::HoursOnly { .. } => RuleDto::HoursOnly(HoursOnlyDto { opens, closes, overnight }),
             }
         })
         .collect();
@@ -201,7 +214,14 @@ fn schedule(s: &core::Schedule) -> ScheduleDto {
             core::Closure::Period { from, to } => ClosureDto::Period(PeriodDto { from: Date(*from), to: Date(*to) }),
         })
         .collect();
-    ScheduleDto { note: s.note.clone(), rules, closed }
+    ScheduleDto {
+        note: s.note.clone(),
+        rules,
+        closed,
+        months: s.season.months.iter().filter_map(|m| u8::try_from(*m).ok()).collect(),
+        valid_from: s.season.from.map(Date),
+        valid_until: s.season.until.map(Date),
+    }
 }
 
 pub fn resource(r: &core::Resource) -> ResourceDto {
