@@ -226,3 +226,32 @@ fn lists_of_dates_are_flagged_before_they_run_out() {
     assert_eq!(past[0].severity, yorisoi_core::graph::Severity::Warning);
     assert!(past[0].message.contains("2026-03-08 が最後"), "{}", past[0].message);
 }
+
+/// The audit names working referrals whose target has ended or not opened yet: in the
+/// seed, the three escalations to 名古屋市北区's planned place to think together.
+#[test]
+fn referrals_to_places_that_ended_or_have_not_opened_are_flagged() {
+    let flagged: Vec<String> =
+        findings(FindingCode::RefersToClosedPlace).iter().map(|f| f.records[0].to_string()).collect();
+    assert_eq!(
+        flagged,
+        ["salon-to-issho-ni-kangaeru-ba", "sasaeai-sodan-to-issho-ni-kangaeru-ba", "sewayaki-to-issho-ni-kangaeru-ba"]
+    );
+    // A place that ends is flagged for the referrals that still point at it.
+    let mut directory = yorisoi_seed::read_dir(&seed_dir()).unwrap().directory;
+    let pantry = directory.resources.iter_mut().find(|r| r.id.as_str() == "higashikurume-pantry-hiyoko").unwrap();
+    pantry.status = yorisoi_core::Status::Ended;
+    let into_pantry: Vec<&str> = directory
+        .referrals
+        .iter()
+        .filter(|r| r.to.as_str() == "higashikurume-pantry-hiyoko")
+        .map(|r| r.id.as_str())
+        .collect();
+    let options = AuditOptions::new(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+    let ended = ReferralGraph::new(&directory).referrals_to_closed_places(options.municipality);
+    let records: Vec<String> = ended.iter().map(|f| f.records[0].to_string()).collect();
+    for id in into_pantry {
+        assert!(records.contains(&id.to_owned()), "{id} missing from {records:?}");
+    }
+    assert!(ended.iter().any(|f| f.message.contains("終了しています")), "{ended:?}");
+}

@@ -130,7 +130,7 @@ pub struct Suggestion {
 #[derive(SimpleObject)]
 pub struct Finding {
     /// TARAIMAWASHI_CYCLE, DEAD_END, BROKEN_FLOW, UNREACHABLE, COVERAGE_HOLE, STALE, HUB,
-    /// DATES_RUNNING_OUT.
+    /// DATES_RUNNING_OUT, REFERS_TO_CLOSED_PLACE.
     pub code: String,
     /// info, warning or error.
     pub severity: String,

@@ -52,6 +52,8 @@ pub enum FindingCode {
     Hub,
     /// An active place whose schedule is a list of dates that has run out or soon will.
     DatesRunningOut,
+    /// A working referral to a place that has ended (or is only planned).
+    RefersToClosedPlace,
 }
 
 impl FindingCode {
@@ -65,6 +67,7 @@ impl FindingCode {
             FindingCode::Stale => "STALE",
             FindingCode::Hub => "HUB",
             FindingCode::DatesRunningOut => "DATES_RUNNING_OUT",
+            FindingCode::RefersToClosedPlace => "REFERS_TO_CLOSED_PLACE",
         }
     }
 }
@@ -136,6 +139,7 @@ impl ReferralGraph {
         findings.extend(self.coverage_holes(&coverage));
         findings.extend(self.stale(options));
         findings.extend(self.dates_running_out(options));
+        findings.extend(self.referrals_to_closed_places(options.municipality));
         findings.extend(self.hubs(options));
         Audit { findings, coverage }
     }
@@ -465,6 +469,45 @@ impl ReferralGraph {
                     records: vec![data.id.clone()],
                     message: format!("{} の日程は {last} {when}", data.name),
                     suggestion: "次の日程を schedule の dates に加えるか、終わったなら status を ended にしてください"
+                        .to_owned(),
+                }
+            })
+            .collect()
+    }
+
+    /// Working referrals that send people to a place that has ended or has not opened:
+    /// a worker following the edge would find nobody there.
+    pub fn referrals_to_closed_places(&self, scope: Option<MunicipalityCode>) -> Vec<Finding> {
+        let mut edges: Vec<_> = self
+            .graph
+            .edge_references()
+            .filter(|e| {
+                let target = &self.graph[e.target()];
+                e.weight().referral.is_some()
+                    && e.weight().state == ReferralState::Working
+                    && e.weight().kind.carries_people()
+                    && target.is_resource
+                    && matches!(target.status, Status::Ended | Status::Planned)
+                    && (self.in_scope(e.source(), scope) || self.in_scope(e.target(), scope))
+            })
+            .collect();
+        edges.sort_by(|a, b| a.weight().referral.cmp(&b.weight().referral));
+        edges
+            .into_iter()
+            .map(|edge| {
+                let target = &self.graph[edge.target()];
+                let state = if target.status == Status::Ended { "終了しています" } else { "まだ始まっていません（計画）" };
+                Finding {
+                    code: FindingCode::RefersToClosedPlace,
+                    severity: Severity::Warning,
+                    need: None,
+                    records: vec![
+                        edge.weight().referral.clone().expect("filtered on referral edges"),
+                        self.graph[edge.source()].id.clone(),
+                        target.id.clone(),
+                    ],
+                    message: format!("{} から {} へのつなぎがありますが、つなぎ先は{state}", self.name(edge.source()), target.name),
+                    suggestion: "つなぎ先の状況を確かめ、別の窓口へのつなぎに替えるか、この referral を not_working にしてください"
                         .to_owned(),
                 }
             })
