@@ -312,7 +312,9 @@ fn main() {
     // one offered load).
     let capacity = std::env::var("YORISOI_CAMPAIGN_CAPACITY").ok().and_then(|c| c.parse().ok()).unwrap_or(capacity);
     let steady = 0.8 * capacity;
-    campaign_report("open loop, 80 % capacity", steady, open_loop(&addr, &bodies, steady, seconds, 32));
+    // YORISOI_CAMPAIGN_CONNECTIONS: the generator's connections at 80 % (each a thread).
+    let connections = std::env::var("YORISOI_CAMPAIGN_CONNECTIONS").ok().and_then(|c| c.parse().ok()).unwrap_or(32);
+    campaign_report("open loop, 80 % capacity", steady, open_loop(&addr, &bodies, steady, seconds, connections));
     let over = 1.3 * capacity;
     campaign_report("open loop, 130 % capacity", over, open_loop(&addr, &bodies, over, seconds / 3.0, 96));
 
