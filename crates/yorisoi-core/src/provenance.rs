@@ -45,6 +45,13 @@ fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
     first.checked_add_months(chrono::Months::new(1))?.pred_opt()
 }
 
+/// The day a record's facts are as of: each piece of evidence counts from its
+/// source's publication, or from the check against it when that is earlier; the
+/// freshest piece wins. A record checked today against a 2019 plan is as of 2019.
+pub fn as_of(provenance: &[Provenance], published_until: impl Fn(&Id) -> Option<NaiveDate>) -> Option<NaiveDate> {
+    provenance.iter().map(|p| published_until(&p.source).map_or(p.verified, |until| p.verified.min(until))).max()
+}
+
 /// A record's evidence: which source, where in it, and when it was last verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

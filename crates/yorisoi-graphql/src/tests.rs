@@ -471,3 +471,18 @@ fn a_place_can_be_run_by_another_place() {
     let refused = run_with(&fixture, query, json!({ "record": itself }), STEWARD);
     assert_eq!(error_code(&refused), "BAD_USER_INPUT", "{refused}");
 }
+
+/// Each record says which day its facts are as of: its source's publication (002 is
+/// of 2024-03, 003 is 2025年11月号), not the later day it was checked against it.
+#[test]
+fn records_show_the_day_their_facts_are_as_of() {
+    let schema = seed_schema();
+    let response = run(
+        &schema,
+        r#"{ park: resource(id: "kiba-park-playpark") { asOf } cafe: resource(id: "pan-cafe-cosmos") { asOf }
+             org: node(id: "T3JnYW5pemF0aW9uOmtvdG8tY2l0eQ") { ... on Organization { asOf } } }"#,
+    );
+    assert_eq!(response["data"]["park"]["asOf"], "2024-03-31", "{response}");
+    assert_eq!(response["data"]["cafe"]["asOf"], "2025-11-30", "{response}");
+    assert_eq!(response["data"]["org"]["asOf"], "2024-03-31", "{response}");
+}

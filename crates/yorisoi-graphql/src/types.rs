@@ -14,6 +14,13 @@ use crate::live::Snapshot;
 
 use crate::global_id::{NodeType, encode};
 
+/// A record's "as of" day, with the snapshot's sources' publication dates.
+fn as_of(snapshot: &Snapshot, provenance: &[core::Provenance]) -> Option<chrono::NaiveDate> {
+    core::provenance::as_of(provenance, |source| {
+        snapshot.directory.sources.iter().find(|s| &s.id == source).and_then(core::Source::published_until)
+    })
+}
+
 /// A record with a global id (Relay).
 #[allow(clippy::large_enum_variant)] // one value per `node` answer; boxing buys nothing here
 #[derive(Interface)]
@@ -254,6 +261,11 @@ impl Organization {
     async fn provenance(&self) -> Vec<Provenance> {
         provenance(&self.record().provenance)
     }
+    /// The day this record's facts are as of (時点): its freshest source's publication,
+    /// or the day it was checked if earlier. Show it beside the record.
+    async fn as_of(&self) -> Option<chrono::NaiveDate> {
+        as_of(&self.snapshot, &self.record().provenance)
+    }
 }
 
 /// Contacts a caller may see: staff-only lines need a token.
@@ -401,6 +413,11 @@ impl Resource {
     /// Sources of this record.
     async fn provenance(&self) -> Vec<Provenance> {
         provenance(&self.record().provenance)
+    }
+    /// The day this record's facts are as of (時点): its freshest source's publication,
+    /// or the day it was checked if earlier. Show it beside the record.
+    async fn as_of(&self) -> Option<chrono::NaiveDate> {
+        as_of(&self.snapshot, &self.record().provenance)
     }
 }
 

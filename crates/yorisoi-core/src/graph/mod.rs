@@ -143,9 +143,7 @@ impl ReferralGraph {
         // its source's publication when that is earlier than the check against it.
         let published: HashMap<&Id, chrono::NaiveDate> =
             directory.sources.iter().filter_map(|s| Some((&s.id, s.published_until()?))).collect();
-        let latest = |p: &[crate::Provenance]| {
-            p.iter().map(|p| published.get(&p.source).map_or(p.verified, |until| p.verified.min(*until))).max()
-        };
+        let latest = |p: &[crate::Provenance]| crate::provenance::as_of(p, |source| published.get(source).copied());
         let mut run_needs: HashMap<&Id, Vec<Id>> = HashMap::new();
         for r in &directory.resources {
             for op in &r.operators {
