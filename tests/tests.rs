@@ -12,3 +12,4 @@ mod serve;
 mod server;
 mod store;
 mod support;
+mod understanding;

@@ -10,6 +10,7 @@ mod index;
 pub mod normalize;
 pub mod refer;
 mod request;
+pub mod situation;
 pub mod vocabulary;
 
 pub use index::{SearchIndex, SyncReport, index_tag};

@@ -1,12 +1,15 @@
 //! What a query means beyond its words: the needs, kinds and places it names, from
-//! the taxonomy files (labels, synonyms, situation cues, local names). Nothing here
-//! knows particular queries; it only matches the directory's own vocabulary.
+//! the taxonomy files (labels, synonyms, situation cues, local names). Needs are read
+//! as situations (`situation`: dictionary forms, denial, ages, word classes); kinds and
+//! places by their names. Nothing here knows particular queries; it only matches the
+//! directory's own vocabulary.
 
 use std::collections::HashMap;
 
 use yorisoi_core::{Directory, Id, MunicipalityCode, chain_to_root};
 
 use crate::normalize::{normalize, to_katakana};
+use crate::situation::{Cue, Lexicon, read_situation};
 
 /// A need the query was understood to be about, and the words that said so.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +38,8 @@ struct Entry<T> {
 /// The directory's vocabulary, normalized once.
 #[derive(Debug)]
 pub struct Vocabulary {
-    needs: Vec<Entry<(Id, String)>>,
+    /// Each need with its label, synonyms and cues read as cues.
+    needs: Vec<((Id, String), Vec<Cue>)>,
     kinds: Vec<Entry<Id>>,
     places: Vec<Entry<MunicipalityCode>>,
     need_ancestors: HashMap<Id, Vec<Id>>,
@@ -71,10 +75,13 @@ impl Vocabulary {
             .needs
             .iter()
             .map(|n| {
-                let phrases = std::iter::once(n.label.as_str())
-                    .chain(n.synonyms.iter().map(String::as_str))
-                    .chain(n.cues.iter().map(String::as_str));
-                Entry { target: (n.code.clone(), n.label.clone()), needles: needles(phrases) }
+                // Synonyms are for search: some are broad (仕事, 子ども) and would read
+                // every mention as a need. Cues are what says a need in a situation.
+                let cues = std::iter::once(&n.label)
+                    .chain(&n.cues)
+                    .filter_map(|phrase| Cue::new(phrase, Lexicon::shipped()))
+                    .collect();
+                ((n.code.clone(), n.label.clone()), cues)
             })
             .collect();
         let kinds = directory
@@ -125,11 +132,23 @@ impl Vocabulary {
                 .map(|(n, _)| n.clone())
         };
         let mut understanding = Understanding::default();
-        for entry in &self.needs {
-            if let Some(matched) = find(&entry.needles) {
-                let (code, label) = entry.target.clone();
-                understanding.needs.push(DetectedNeed { code, label, matched });
+        let situation = read_situation(query, Lexicon::shipped());
+        // A cue may ask for another need (`@hikikomori`): read again while that adds one.
+        loop {
+            let known: Vec<&str> = understanding.needs.iter().map(|n| n.code.as_str()).collect();
+            let found: Vec<DetectedNeed> = self
+                .needs
+                .iter()
+                .filter(|((code, _), _)| !known.contains(&code.as_str()))
+                .filter_map(|((code, label), cues)| {
+                    let matched = cues.iter().find_map(|cue| cue.find(&situation, &known, Lexicon::shipped()))?;
+                    Some(DetectedNeed { code: code.clone(), label: label.clone(), matched })
+                })
+                .collect();
+            if found.is_empty() {
+                break;
             }
+            understanding.needs.extend(found);
         }
         // A need also named by a more specific one keeps only the specific one's evidence,
         // but both stay: ひきこもり and 8050問題 are both worth boosting.
