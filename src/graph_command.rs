@@ -193,6 +193,7 @@ pub fn refer(directory: &Directory, index: &SearchIndex, args: &ReferArgs) -> an
         household: args.household.clone(),
         from: args.from.as_deref().map(|f| node_id(&graph, f)).transpose()?,
         open_at: crate::search_command::open_at(args.at, args.open_now),
+        today: args.at.map(|at| at.date()),
         limit: args.limit,
     };
     let results = yorisoi_search::where_to_refer(index, &graph, &request)?;

@@ -4,6 +4,7 @@ mod bad_input;
 mod cli;
 mod crash;
 mod graph;
+mod refer;
 mod relevance;
 mod search;
 mod seed_data;

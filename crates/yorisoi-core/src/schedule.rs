@@ -168,6 +168,17 @@ impl Schedule {
         lasts.into_iter().max()
     }
 
+    /// The last day the resource is known to be held: the end of its validity, or its
+    /// last listed date when it has nothing but dates. None when it recurs without end.
+    pub fn last_day(&self) -> Option<NaiveDate> {
+        [self.season.until, self.listed_until()].into_iter().flatten().min()
+    }
+
+    /// Whether it is held on listed dates only (an event), not on a recurring pattern.
+    pub fn is_event(&self) -> bool {
+        self.listed_until().is_some()
+    }
+
     fn closed_on(&self, date: NaiveDate) -> bool {
         self.closed.iter().any(|closure| closure.covers(date))
     }

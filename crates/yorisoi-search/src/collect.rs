@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 use yorisoi_core::Openness;
 
 use crate::document::DocInfo;
@@ -35,7 +35,6 @@ impl Predicate {
 pub struct Ranked {
     pub score: Score,
     pub ord: u64,
-    pub address: DocAddress,
 }
 
 impl PartialEq for Ranked {
@@ -94,7 +93,6 @@ pub struct RankSegment {
     docs: Arc<Vec<Option<Arc<DocInfo>>>>,
     predicate: Predicate,
     keep: usize,
-    segment: SegmentOrdinal,
     ords: Column<u64>,
     heap: BinaryHeap<std::cmp::Reverse<Ranked>>,
     out: Collected,
@@ -104,12 +102,11 @@ impl Collector for RankCollector {
     type Fruit = Collected;
     type Child = RankSegment;
 
-    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<RankSegment> {
+    fn for_segment(&self, _segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<RankSegment> {
         Ok(RankSegment {
             docs: Arc::clone(&self.docs),
             predicate: self.predicate.clone(),
             keep: self.keep,
-            segment,
             ords: reader.fast_fields().u64("ord")?,
             heap: BinaryHeap::new(),
             out: Collected {
@@ -157,7 +154,7 @@ impl SegmentCollector for RankSegment {
         for municipality in &info.facet_municipalities {
             bump(&mut self.out.municipalities, *municipality);
         }
-        let ranked = Ranked { score, ord, address: DocAddress::new(self.segment, doc) };
+        let ranked = Ranked { score, ord };
         if self.heap.len() < self.keep {
             self.heap.push(std::cmp::Reverse(ranked));
         } else if self.heap.peek().is_some_and(|worst| ranked > worst.0) {

@@ -25,6 +25,8 @@ pub struct DocInfo {
     pub age_max: Option<u8>,
     pub free: Option<bool>,
     pub schedule: Schedule,
+    /// What a worker reads about it: the description and who it is for (snippets).
+    pub readable: String,
     /// Needs, kind and municipalities as small integers, for counting facets.
     pub facet_needs: Vec<u32>,
     pub facet_kind: u32,
@@ -134,6 +136,14 @@ impl<'a> Context<'a> {
             age_max: r.audience.age_max,
             free: r.cost.free,
             schedule: r.schedule.clone(),
+            readable: r
+                .description
+                .iter()
+                .chain(&r.audience.description)
+                .chain(&r.audience.conditions)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join("\n"),
             facet_needs: Vec::new(),
             facet_kind: 0,
             facet_municipalities: Vec::new(),

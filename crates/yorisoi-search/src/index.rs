@@ -367,7 +367,7 @@ impl SearchIndex {
         let f = self.fields;
         let understood = state.vocabulary.understand(&request.text);
         let searcher = self.reader.searcher();
-        let text_query = text_query(f, &searcher, &request.text, &understood);
+        let text_query = text_query(f, &searcher, &request.text, &understood, &state.vocabulary);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         clauses.push((
             Occur::Must,
@@ -429,7 +429,7 @@ impl SearchIndex {
                 let ords =
                     searcher.segment_reader(address.segment_ord).fast_fields().u64("ord").map_err(tantivy_error)?;
                 if let Some(ord) = ords.first(address.doc_id) {
-                    ranked.push(Ranked { score, ord, address });
+                    ranked.push(Ranked { score, ord });
                 }
             }
             Collected { top: ranked, total: total.unwrap_or_default(), ..Collected::default() }
@@ -445,14 +445,7 @@ impl SearchIndex {
         for ranked in collected.top.iter().skip(request.offset) {
             let Some(Some(info)) = state.docs.get(ranked.ord as usize) else { continue };
             let snippet = match &snippets {
-                Some(generator) => {
-                    let doc: TantivyDocument = searcher.doc(ranked.address).map_err(tantivy_error)?;
-                    let snippet = generator.snippet_from_doc(&doc);
-                    Snippet {
-                        fragment: snippet.fragment().to_owned(),
-                        highlights: snippet.highlighted().iter().map(|r| (r.start, r.end)).collect(),
-                    }
-                }
+                Some(generator) => snippet(generator, &info.readable),
                 None => Snippet::default(),
             };
             let matched_needs = matched_needs(info, request, &understood, &state.vocabulary);
@@ -464,11 +457,31 @@ impl SearchIndex {
                 snippet,
                 matched_needs,
                 reason,
+                serves: info.municipalities.clone(),
+                last_day: info.schedule.last_day(),
+                event: info.schedule.is_event(),
             });
         }
         let total = exhaustive.then_some(collected.total);
         Ok(SearchResults { hits, total, facets: facets(&collected, &state.tables), understood })
     }
+}
+
+/// The longest fragment the snippet of a hit shows.
+const SNIPPET_CHARS: usize = 120;
+
+/// A hit's snippet, from what a worker reads about the place (its description and who
+/// it is for), never from the vocabulary indexed with it; the opening of that text
+/// when the query's words are not in it.
+fn snippet(generator: &SnippetGenerator, readable: &str) -> Snippet {
+    let found = generator.snippet(readable);
+    if !found.highlighted().is_empty() {
+        return Snippet {
+            fragment: found.fragment().to_owned(),
+            highlights: found.highlighted().iter().map(|r| (r.start, r.end)).collect(),
+        };
+    }
+    Snippet { fragment: readable.chars().take(SNIPPET_CHARS).collect(), highlights: Vec::new() }
 }
 
 fn term(field: Field, value: &str) -> Box<dyn Query> {
@@ -518,6 +531,7 @@ fn text_query(
     searcher: &tantivy::Searcher,
     text: &str,
     understood: &Understanding,
+    vocabulary: &Vocabulary,
 ) -> Option<Box<dyn Query>> {
     if text.trim().is_empty() {
         return None;
@@ -534,8 +548,20 @@ fn text_query(
     should.extend(scored_terms(&common, f.body, &morph, 1.0));
     should.extend(scored_terms(&common, f.body_bigram, &bigrams, 0.5));
     should.extend(scored_terms(&common, f.reading, &readings, 0.5));
+    // A need understood finds its own windows first, then those for its broader needs
+    // (8050問題 → ひきこもり → 孤独・孤立), each step up worth half as much.
+    let understood_codes: Vec<&Id> = understood.needs.iter().map(|n| &n.code).collect();
+    let mut boosted: Vec<Id> = Vec::new();
     for need in &understood.needs {
-        should.push(Box::new(BoostQuery::new(term(f.need, need.code.as_str()), 4.0)));
+        let mut boost = 4.0;
+        for code in vocabulary.need_with_ancestors(&need.code) {
+            let own = code == need.code;
+            if (own || !understood_codes.contains(&&code)) && !boosted.contains(&code) {
+                should.push(Box::new(BoostQuery::new(term(f.need, code.as_str()), boost)));
+                boosted.push(code);
+            }
+            boost /= 2.0;
+        }
     }
     for kind in &understood.kinds {
         should.push(Box::new(BoostQuery::new(term(f.kind, kind.as_str()), 4.0)));
@@ -570,11 +596,19 @@ fn matched_needs(
     vocabulary: &Vocabulary,
 ) -> Vec<Id> {
     let asked: Vec<&Id> = request.needs.iter().chain(understood.needs.iter().map(|n| &n.code)).collect();
-    info.needs
+    // The resource's needs that are the one asked or narrower (8050 for ひきこもり); a
+    // place with none of those is named for a broader one it serves (ひきこもり for 8050).
+    let direct: Vec<Id> = info
+        .needs
         .iter()
         .filter(|need| vocabulary.need_with_ancestors(need).iter().any(|n| asked.contains(&n)))
         .cloned()
-        .collect()
+        .collect();
+    if !direct.is_empty() {
+        return direct;
+    }
+    let broader: Vec<Id> = asked.iter().flat_map(|a| vocabulary.need_with_ancestors(a)).collect();
+    info.needs.iter().filter(|need| broader.contains(need)).cloned().collect()
 }
 
 fn reason(

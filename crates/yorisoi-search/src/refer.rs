@@ -20,6 +20,9 @@ pub struct ReferRequest {
     /// Where the worker stands: their window or organization.
     pub from: Option<Id>,
     pub open_at: Option<chrono::NaiveDateTime>,
+    /// The day the referral is for (events over by then are never suggested); today in
+    /// Japan when not given, or the day of `open_at`.
+    pub today: Option<chrono::NaiveDate>,
     pub limit: usize,
 }
 
@@ -42,8 +45,17 @@ pub struct ReferResults {
 const CANDIDATES: usize = 50;
 const MAX_HOPS: usize = 4;
 
+/// How much a place serving the worker's own municipality by name counts over one
+/// serving it only as part of the prefecture or the country.
+const OWN_MUNICIPALITY: f32 = 1.5;
+/// How much an event (held on listed dates) counts against an ongoing place.
+const EVENT: f32 = 0.5;
+
 /// Ranks places for a person: search relevance, raised for places the worker's own
 /// window already reaches (fewer hops, more), each with its reasons and its chain.
+/// Places serving the worker's municipality by name come before prefecture-wide ones,
+/// ongoing places before events, places addressing an understood need before a match
+/// on words alone; events already over are never suggested.
 pub fn where_to_refer(
     index: &SearchIndex,
     graph: &ReferralGraph,
@@ -76,12 +88,29 @@ pub fn where_to_refer(
         }
         None => Default::default(),
     };
-    let mut suggestions: Vec<(f32, Suggestion)> = results
+    let today = request
+        .today
+        .or(request.open_at.map(|at| at.date()))
+        .unwrap_or_else(|| yorisoi_core::japan_time(chrono::Utc::now()).date());
+    let understood_any = !results.understood.needs.is_empty() || !request.needs.is_empty();
+    let any_addresses = results.hits.iter().any(|h| !h.matched_needs.is_empty());
+    let mut suggestions: Vec<((bool, f32), Suggestion)> = results
         .hits
         .into_iter()
+        .filter(|hit| hit.last_day.is_none_or(|last| last >= today))
         .map(|mut hit| {
             let path = paths.get(&hit.id).cloned();
             let mut score = hit.score;
+            if let Some(own) = request.municipality
+                && hit.serves.contains(&own)
+            {
+                score *= OWN_MUNICIPALITY;
+            }
+            if hit.event {
+                score *= EVENT;
+                hit.reason.push_str(" / 日程の決まった催し");
+            }
+
             if request.needs.iter().any(|n| graph.addresses(&hit.id, n)) {
                 score *= 1.5;
             }
@@ -94,10 +123,15 @@ pub fn where_to_refer(
                     start.into_iter().chain(path.hops.iter().map(|h| name(&h.to))).collect::<Vec<_>>().join(" → ");
                 hit.reason.push_str(&format!(" / つなぎ: {}ステップ（{chain}）", path.hops.len()));
             }
-            (score, Suggestion { hit, path })
+            // When the situation was understood, places that address it come first,
+            // whatever a match on words in a name scores.
+            let addresses = !(understood_any && any_addresses && hit.matched_needs.is_empty());
+            ((addresses, score), Suggestion { hit, path })
         })
         .collect();
-    suggestions.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.hit.id.cmp(&b.1.hit.id)));
+    suggestions.sort_by(|a, b| {
+        b.0.0.cmp(&a.0.0).then_with(|| b.0.1.total_cmp(&a.0.1)).then_with(|| a.1.hit.id.cmp(&b.1.hit.id))
+    });
     let limit = if request.limit == 0 { 10 } else { request.limit };
     Ok(ReferResults {
         suggestions: suggestions.into_iter().take(limit).map(|(_, s)| s).collect(),

@@ -48,6 +48,12 @@ pub struct Hit {
     pub matched_needs: Vec<Id>,
     /// Why it is here, in words for the worker.
     pub reason: String,
+    /// The municipalities its service area names (not the ones enclosing them).
+    pub serves: Vec<MunicipalityCode>,
+    /// The last day it is known to be held (a validity's end, an event's last date).
+    pub last_day: Option<chrono::NaiveDate>,
+    /// Held on listed dates only: an event, not an ongoing place.
+    pub event: bool,
 }
 
 /// A fragment of text and the byte ranges in it that matched.
