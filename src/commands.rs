@@ -56,6 +56,19 @@ enum Command {
         /// The seed directory (holds *.yaml files)
         dir: PathBuf,
     },
+    /// Show how a situation is understood with the taxonomy under --seed: each need
+    /// and the words that said so; --explain also shows how the text was read
+    Understand {
+        /// The situation, as a worker would write it
+        text: String,
+        /// The seed directory whose taxonomy (needs and their cues) is used
+        #[arg(long, default_value = "seed")]
+        seed: PathBuf,
+        /// Show the clauses and words as read (roles and forms), to see why a cue did or
+        /// did not meet
+        #[arg(long)]
+        explain: bool,
+    },
     /// Check DIR, then make the store hold exactly its records, in one transaction
     Load {
         dir: PathBuf,
@@ -178,6 +191,7 @@ impl Cli {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check { dir } => Ok(check(&dir)),
+        Command::Understand { text, seed, explain } => understand(&text, &seed, explain),
         Command::Serve { db, data, seed, addr, server } => {
             serve(&db.url, &seed, &data.dir, &addr, server)?;
             Ok(ExitCode::SUCCESS)
@@ -300,6 +314,26 @@ fn check(dir: &Path) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn understand(text: &str, seed: &Path, explain: bool) -> anyhow::Result<ExitCode> {
+    use crate::terminal::say;
+    let Some(set) = read_seed(seed)? else { return Ok(ExitCode::FAILURE) };
+    let vocabulary = yorisoi_search::Vocabulary::new(&set.directory);
+    let understood = vocabulary.understand(text);
+    if understood.needs.is_empty() {
+        say!("no need understood");
+    }
+    for need in &understood.needs {
+        say!("{} ({}): 「{}」", need.label, need.code, need.matched);
+    }
+    if explain {
+        let lexicon = yorisoi_search::situation::Lexicon::shipped();
+        for clause in yorisoi_search::situation::read_situation(text, lexicon).explain().lines() {
+            say!("  {clause}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// How deliberate a load is.

@@ -292,3 +292,19 @@ fn questions_to_an_empty_store_say_to_load_it() {
     assert!(err.contains("holds no directory yet; load it first: yorisoi load seed"), "{err}");
     assert!(!err.contains("unknown municipality"), "{err}");
 }
+
+/// A steward sees what a situation is understood to mean and which words said so, and
+/// with --explain how the text was read.
+#[test]
+fn understand_names_each_need_with_its_words() {
+    let seed = seed_dir();
+    let seed = seed.to_str().unwrap();
+    let output = yorisoi(&["understand", "母80代 息子50代無職 ここ数年閉じこもり", "--seed", seed, "--explain"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(out.contains("8050問題 (8050): 「母80代＋息子50代」"), "{out}");
+    assert!(out.contains("ひきこもり (hikikomori): 「閉じこもり」"), "{out}");
+    assert!(out.contains("80代[Content: 80,80代,高齢]"), "{out}");
+    let none = stdout(&yorisoi(&["understand", "駅で財布を落としました", "--seed", seed]));
+    assert_eq!(none.trim(), "no need understood");
+}

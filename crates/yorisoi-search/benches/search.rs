@@ -2,6 +2,7 @@
 //!
 //! `cargo bench -p yorisoi-search --bench search` (optionally `-- 100000` for the size).
 //! Prints build time and p50/p99 per query family; asserts every query finds something.
+//! Also times understanding a situation alone (the 70 texts of tests/eval/situations-dev.yaml).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -9,7 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDateTime;
 use yorisoi_core::synthetic::{SITUATIONS, Size, directory};
 use yorisoi_core::{Id, MunicipalityCode};
-use yorisoi_search::{SearchIndex, SearchRequest};
+use yorisoi_search::{SearchIndex, SearchRequest, Vocabulary};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let rank = ((sorted.len() as f64) * p).ceil() as usize;
@@ -58,6 +59,8 @@ fn main() {
     let taxonomy = yorisoi_seed::read_dir(&seed).unwrap().directory;
     let size = Size { municipalities: 1_741, resources, organizations: resources / 10, referrals: 0 };
     let dir = directory(&taxonomy, size, 42);
+
+    measure_understanding(&taxonomy, &seed.join("../tests/eval/situations-dev.yaml"));
 
     let start = Instant::now();
     let index = SearchIndex::in_ram(&dir).unwrap();
@@ -130,6 +133,34 @@ fn main() {
             ("name+facets", with(&names, false, true), 5),
             ("situ+facets", with(&situations, false, true), 10),
         ],
+    );
+}
+
+/// Understanding alone (reading the text, matching every cue): p50/p99 over the
+/// development set's situations, 50 rounds after a warm-up.
+fn measure_understanding(taxonomy: &yorisoi_core::Directory, cases: &Path) {
+    let vocabulary = Vocabulary::new(taxonomy);
+    let file = std::fs::read_to_string(cases).unwrap();
+    let texts: Vec<&str> = file.lines().filter_map(|l| l.trim().strip_prefix("- text: ")).collect();
+    assert!(texts.len() >= 50, "read {} situations from {}", texts.len(), cases.display());
+    for text in &texts {
+        std::hint::black_box(vocabulary.understand(text));
+    }
+    let mut times = Vec::new();
+    for _ in 0..50 {
+        for text in &texts {
+            let start = Instant::now();
+            std::hint::black_box(vocabulary.understand(text));
+            times.push(start.elapsed());
+        }
+    }
+    times.sort();
+    println!(
+        "understand   n={:<6} p50 {:>8.3} ms   p99 {:>8.3} ms   max {:>8.3} ms",
+        times.len(),
+        percentile(&times, 0.50).as_secs_f64() * 1e3,
+        percentile(&times, 0.99).as_secs_f64() * 1e3,
+        times.last().unwrap().as_secs_f64() * 1e3,
     );
 }
 

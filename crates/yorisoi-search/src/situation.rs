@@ -126,6 +126,17 @@ struct Word {
     to: usize,
 }
 
+/// `keys` without repeats, first occurrence kept.
+fn unique(keys: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(keys.len());
+    for key in keys {
+        if !out.contains(&key) {
+            out.push(key);
+        }
+    }
+    out
+}
+
 impl Word {
     fn meets(&self, other: &Word) -> bool {
         matches!(self.role, Role::Content | Role::Minor) && self.keys.iter().any(|k| other.keys.contains(k))
@@ -381,7 +392,7 @@ fn read(text: &str, lexicon: &Lexicon, with_classes: bool) -> Reading {
             // A count (3か月, 一人) is passed over like an adverb; an age is a word, and
             // so is a long number (8050, 7040: names of problems).
             let role = if last == j || digits.chars().count() >= 3 { Role::Content } else { Role::Minor };
-            clauses.last_mut().expect("one clause").push(Word { keys, role, noun: true, from, to });
+            clauses.last_mut().expect("one clause").push(Word { keys: unique(keys), role, noun: true, from, to });
             i = last + 1;
             continue;
         }
@@ -400,7 +411,7 @@ fn read(text: &str, lexicon: &Lexicon, with_classes: bool) -> Reading {
                 }
                 let (from, to) = span(m, next);
                 clauses.last_mut().expect("one clause").push(Word {
-                    keys,
+                    keys: unique(keys),
                     role: role_of(next, lexicon),
                     noun: next.pos == "名詞",
                     from,
@@ -438,7 +449,13 @@ fn read(text: &str, lexicon: &Lexicon, with_classes: bool) -> Reading {
             keys.extend(classes);
         }
         let (from, to) = span(m, m);
-        clauses.last_mut().expect("one clause").push(Word { keys, role, noun: m.pos == "名詞", from, to });
+        clauses.last_mut().expect("one clause").push(Word {
+            keys: unique(keys),
+            role,
+            noun: m.pos == "名詞",
+            from,
+            to,
+        });
         i += 1;
     }
     clauses.retain(|c| !c.is_empty());
@@ -708,15 +725,5 @@ mod tests {
         assert_eq!(lexicon.band(70), Some("高齢"));
         assert!(Lexicon::parse("no colon here").is_err());
         assert!(Lexicon::parse("年齢 x-1: 高齢").is_err());
-    }
-}
-
-#[cfg(test)]
-mod explain_by_hand {
-    #[test]
-    fn print() {
-        if let Ok(text) = std::env::var("YORISOI_EXPLAIN") {
-            println!("{}", super::read_situation(&text, super::Lexicon::shipped()).explain());
-        }
     }
 }
