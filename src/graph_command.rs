@@ -68,6 +68,9 @@ pub struct ReferArgs {
     /// The worker's own window or organization (id), to prefer places it already reaches
     #[arg(long)]
     pub from: Option<String>,
+    /// The one asking is the person's family (places taking only the person come last)
+    #[arg(long)]
+    pub by_family: bool,
     /// Only places open now (places whose hours are not published stay, marked)
     #[arg(long, conflicts_with = "at")]
     pub open_now: bool,
@@ -193,6 +196,7 @@ pub fn refer(directory: &Directory, index: &SearchIndex, args: &ReferArgs) -> an
         household: args.household.clone(),
         from: args.from.as_deref().map(|f| node_id(&graph, f)).transpose()?,
         open_at: crate::search_command::open_at(args.at, args.open_now),
+        by_family: args.by_family,
         today: args.at.map(|at| at.date()),
         limit: args.limit,
     };

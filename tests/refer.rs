@@ -34,7 +34,7 @@ fn refer(directory: &Directory, situation: &str, today: &str) -> ReferResults {
         situation: situation.into(),
         municipality: Some(code(KOTO)),
         today: Some(NaiveDate::parse_from_str(today, "%Y-%m-%d").unwrap()),
-        limit: 10,
+        limit: 20,
         ..Default::default()
     };
     where_to_refer(&index, &graph, &request).unwrap()
@@ -125,4 +125,81 @@ fn a_match_on_words_does_not_outrank_an_understood_need() {
     // No place that only shares words comes before one that addresses the need.
     let first_words_only = addresses.iter().position(|a| !a).unwrap_or(addresses.len());
     assert!(addresses[first_words_only..].iter().all(|a| !a), "{:?}", ranked(&results));
+}
+
+/// A window that excludes people on 生活保護 comes after the others for a person the
+/// situation says is on it, with the reason and the words; a situation denying it
+/// leaves the window where it was. Residence and who may consult work the same way.
+/// The exclusions come from a steward's seed file, as they would in the field.
+#[test]
+fn eligibility_is_applied_and_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_dir(&seed_dir(), dir.path());
+    // Test records only: a copy of the ward's window that excludes people on 生活保護
+    // (its id sorts first, so only the rule can put it after the ward's window), one
+    // for residents of another ward, and one that takes the person only.
+    let fixture = |id: &str, audience: &str| {
+        format!(
+            "  - id: {id}\n    name: 江東区社会福祉協議会（相談・地域福祉）\n    kind: social-welfare-council\n    \
+             description: 地域福祉の相談と、支え合い活動・見守り活動の支援。地域にサテライトが新しくでき、足を運びやすくなった\n    \
+             needs: [isolation, poverty, \"8050\"]\n    audience: {audience}\n    \
+             service_area: {{ municipalities: [\"131083\"] }}\n    \
+             provenance: [{{ source: eligibility-test, verified: 2026-11-22 }}]\n"
+        )
+    };
+    let file = format!(
+        "sources:\n  - {{ id: eligibility-test, title: 対象条件の試験用記録 }}\nresources:\n{}{}{}",
+        fixture(
+            "a-test-fixture-excludes-assistance",
+            "{ excludes: [{ label: 生活保護を受けている方, cues: [生活保護を受けている, 生活保護受給中] }] }"
+        ),
+        fixture("a-test-fixture-other-ward", "{ residence: [\"131091\"] }"),
+        fixture("a-test-fixture-person-only", "{ family_may_consult: false }"),
+    );
+    std::fs::write(dir.path().join("eligibility-test.yaml"), file).unwrap();
+    let directory = yorisoi_seed::read_dir(dir.path()).unwrap().directory;
+
+    let on_assistance = refer(&directory, "生活保護を受けているが、お金が足りなくて生活が苦しい", "2026-12-02");
+    let excluded = position(&on_assistance, "a-test-fixture-excludes-assistance").expect("still listed");
+    let ward = position(&on_assistance, "koto-shakyo-window").unwrap();
+    assert!(ward < excluded, "{:?}", ranked(&on_assistance));
+    let hit = &on_assistance.suggestions[excluded].hit;
+    assert_eq!(hit.ineligible, ["生活保護を受けている方は対象外（「生活保護を受け」）"]);
+    assert!(hit.reason.contains("対象外の可能性: 生活保護を受けている方は対象外"), "{}", hit.reason);
+    // Everyone after the first ineligible place is ineligible too.
+    let first = on_assistance.suggestions.iter().position(|s| !s.hit.ineligible.is_empty()).unwrap();
+    assert!(on_assistance.suggestions[first..].iter().all(|s| !s.hit.ineligible.is_empty()));
+
+    let not_on_it = refer(&directory, "生活保護は受けていないが、お金が足りなくて生活が苦しい", "2026-12-02");
+    let hit = &not_on_it.suggestions[position(&not_on_it, "a-test-fixture-excludes-assistance").unwrap()].hit;
+    assert!(hit.ineligible.is_empty(), "{:?}", hit.ineligible);
+    let (fixture, ward) = (
+        position(&not_on_it, "a-test-fixture-excludes-assistance").unwrap(),
+        position(&not_on_it, "koto-shakyo-window"),
+    );
+    assert!(fixture < ward.unwrap(), "{:?}", ranked(&not_on_it));
+
+    // A 江東区 resident does not live in 品川区.
+    let other = &not_on_it.suggestions[position(&not_on_it, "a-test-fixture-other-ward").unwrap()].hit;
+    assert_eq!(other.ineligible, ["品川区在住の方が対象"]);
+
+    // A family member asking: the person-only place says so and comes last.
+    let index = SearchIndex::in_ram(&directory).unwrap();
+    let graph = ReferralGraph::new(&directory);
+    let by_family = where_to_refer(
+        &index,
+        &graph,
+        &ReferRequest {
+            situation: "母がお金が足りなくて生活が苦しい".into(),
+            municipality: Some(code(KOTO)),
+            by_family: true,
+            limit: 20,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let at = position(&by_family, "a-test-fixture-person-only").unwrap();
+    assert_eq!(by_family.suggestions[at].hit.ineligible, ["本人からの相談のみ"]);
+    let first = by_family.suggestions.iter().position(|s| !s.hit.ineligible.is_empty()).unwrap();
+    assert!(first <= at && by_family.suggestions[first..].iter().all(|s| !s.hit.ineligible.is_empty()));
 }

@@ -56,6 +56,25 @@ pub struct Audience {
     pub residence: Vec<MunicipalityCode>,
     /// Other conditions in words (児童扶養手当受給者, 組合員).
     pub conditions: Vec<String>,
+    /// Circumstances that rule a person out (生活保護受給者を除く).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub excludes: Vec<Exclusion>,
+    /// Whether a family member may consult for the person (`Some(false)`: the person only).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub family_may_consult: Option<bool>,
+}
+
+/// A circumstance that rules a person out, as the source says it, and the plain words
+/// that say a person is in it (read like a need's cues).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Exclusion {
+    /// As the source says it (生活保護を受けている方).
+    pub label: String,
+    /// Words that say a person is in it (生活保護を受けている, 生活保護受給中); the label
+    /// itself when empty.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub cues: Vec<String>,
 }
 
 impl Audience {

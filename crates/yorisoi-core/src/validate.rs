@@ -597,6 +597,15 @@ impl Checker<'_> {
         self.check_texts(kind, i, "languages", &r.languages);
         self.check_texts(kind, i, "accessibility", &r.accessibility);
         self.check_texts(kind, i, "audience.conditions", &r.audience.conditions);
+        self.check_list_size(at(kind, i, "audience.excludes"), r.audience.excludes.len());
+        for (j, exclusion) in r.audience.excludes.iter().enumerate() {
+            self.check_text(
+                at(kind, i, format!("audience.excludes.{j}.label")),
+                TextField::Line,
+                Some(&exclusion.label),
+            );
+            self.check_texts(kind, i, &format!("audience.excludes.{j}.cues"), &exclusion.cues);
+        }
         self.check_texts(kind, i, "application.bring", &r.application.bring);
         for (j, location) in r.locations.iter().enumerate() {
             let here = |field: &str| at(kind, i, format!("locations.{j}.{field}"));

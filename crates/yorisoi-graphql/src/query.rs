@@ -87,6 +87,9 @@ pub struct SearchHit {
     pub highlights: Vec<Vec<usize>>,
     /// The resource's needs the query asked for or was understood to be about.
     pub matched_needs: Vec<String>,
+    /// Why the person may not be eligible (residence, an exclusion the text says); empty
+    /// when nothing known rules them out.
+    pub ineligible: Vec<String>,
 }
 
 /// One step of a referral chain.
@@ -124,6 +127,9 @@ pub struct Suggestion {
     pub reason: String,
     /// How the worker's place reaches it, when it does within four hops.
     pub path: Option<Vec<Hop>>,
+    /// Why the person may not be eligible (residence, an exclusion the situation says,
+    /// the person only); such places come last.
+    pub ineligible: Vec<String>,
 }
 
 /// A finding of the audit.
@@ -412,6 +418,7 @@ impl QueryRoot {
                     snippet: hit.snippet.fragment,
                     highlights: hit.snippet.highlights.iter().map(|(a, b)| vec![*a, *b]).collect(),
                     matched_needs: hit.matched_needs.iter().map(ToString::to_string).collect(),
+                    ineligible: hit.ineligible,
                 },
             ));
         }
@@ -430,6 +437,8 @@ impl QueryRoot {
         age: Option<u8>,
         #[graphql(desc = "The household in words (ひとり親).")] household: Option<String>,
         #[graphql(desc = "The worker's own place, by steward's id.")] from: Option<String>,
+        #[graphql(desc = "The one asking is the person's family (places taking only the person come last).")]
+        by_family: Option<bool>,
         #[graphql(desc = "How many, 1 to 100.")] first: i32,
     ) -> Result<Vec<Suggestion>> {
         let api = snapshot(ctx);
@@ -446,6 +455,7 @@ impl QueryRoot {
             age,
             household,
             from,
+            by_family: by_family.unwrap_or(false),
             limit: size,
             ..ReferRequest::default()
         };
@@ -460,6 +470,7 @@ impl QueryRoot {
                     resource: resource(api, &s.hit.id)?,
                     reason: s.hit.reason,
                     path: s.path.as_ref().map(hops),
+                    ineligible: s.hit.ineligible,
                 })
             })
             .collect())

@@ -349,6 +349,14 @@ impl Resource {
     async fn age_max(&self) -> Option<u8> {
         self.record().audience.age_max
     }
+    /// Circumstances that rule a person out, as the source says them (除外条件).
+    async fn excludes(&self) -> Vec<&str> {
+        self.record().audience.excludes.iter().map(|e| e.label.as_str()).collect()
+    }
+    /// Whether a family member may consult for the person (false: the person only).
+    async fn family_may_consult(&self) -> Option<bool> {
+        self.record().audience.family_may_consult
+    }
     /// 全国地方公共団体コード of the municipalities served (対象地域).
     async fn municipalities(&self) -> Vec<String> {
         self.record().service_area.municipalities.iter().map(ToString::to_string).collect()

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use yorisoi_core::{Directory, Id, MunicipalityCode, Resource, Schedule, Status};
 
+use crate::situation::{Cue, Lexicon};
 use crate::vocabulary::Vocabulary;
 
 /// The filterable, displayable facts of one indexed resource.
@@ -27,6 +28,11 @@ pub struct DocInfo {
     pub schedule: Schedule,
     /// What a worker reads about it: the description and who it is for (snippets).
     pub readable: String,
+    /// Where the person must live (the audience's residence), when it says.
+    pub residence: Vec<MunicipalityCode>,
+    /// Circumstances that rule a person out: the label and its words, read as cues.
+    pub excludes: Vec<(String, Vec<Cue>)>,
+    pub family_may_consult: Option<bool>,
     /// Needs, kind and municipalities as small integers, for counting facets.
     pub facet_needs: Vec<u32>,
     pub facet_kind: u32,
@@ -144,6 +150,18 @@ impl<'a> Context<'a> {
                 .map(String::as_str)
                 .collect::<Vec<_>>()
                 .join("\n"),
+            residence: r.audience.residence.clone(),
+            excludes: r
+                .audience
+                .excludes
+                .iter()
+                .map(|e| {
+                    let words = if e.cues.is_empty() { std::slice::from_ref(&e.label) } else { e.cues.as_slice() };
+                    let cues = words.iter().filter_map(|w| Cue::new(w, Lexicon::shipped())).collect();
+                    (e.label.clone(), cues)
+                })
+                .collect(),
+            family_may_consult: r.audience.family_may_consult,
             facet_needs: Vec::new(),
             facet_kind: 0,
             facet_municipalities: Vec::new(),

@@ -441,6 +441,8 @@ impl SearchIndex {
             }
             _ => None,
         };
+        // Read once, and only when a hit has exclusions to check against it.
+        let situation = std::cell::OnceCell::new();
         let mut hits = Vec::new();
         for ranked in collected.top.iter().skip(request.offset) {
             let Some(Some(info)) = state.docs.get(ranked.ord as usize) else { continue };
@@ -449,7 +451,11 @@ impl SearchIndex {
                 None => Snippet::default(),
             };
             let matched_needs = matched_needs(info, request, &understood, &state.vocabulary);
-            let reason = reason(info, request, &understood, &matched_needs, &state.directory);
+            let ineligible = ineligible(info, request, &understood, &situation, &state.directory);
+            let mut reason = reason(info, request, &understood, &matched_needs, &state.directory);
+            for why in &ineligible {
+                reason.push_str(&format!(" / 対象外の可能性: {why}"));
+            }
             hits.push(Hit {
                 id: info.id.clone(),
                 name: info.name.clone(),
@@ -460,6 +466,8 @@ impl SearchIndex {
                 serves: info.municipalities.clone(),
                 last_day: info.schedule.last_day(),
                 event: info.schedule.is_event(),
+                ineligible,
+                family_may_consult: info.family_may_consult,
             });
         }
         let total = exhaustive.then_some(collected.total);
@@ -609,6 +617,37 @@ fn matched_needs(
     }
     let broader: Vec<Id> = asked.iter().flat_map(|a| vocabulary.need_with_ancestors(a)).collect();
     info.needs.iter().filter(|need| broader.contains(need)).cloned().collect()
+}
+
+/// Why the person may not be eligible, in words: the residence the place requires, or
+/// a circumstance it excludes that the situation says (with the words that said so).
+fn ineligible(
+    info: &DocInfo,
+    request: &SearchRequest,
+    understood: &Understanding,
+    situation: &std::cell::OnceCell<crate::situation::Reading>,
+    directory: &Directory,
+) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if let Some(home) = request.municipality
+        && !info.residence.is_empty()
+        && !directory.municipality_and_ancestors(home).iter().any(|m| info.residence.contains(m))
+    {
+        let names: Vec<&str> =
+            info.residence.iter().filter_map(|m| directory.municipality(*m)).map(|m| m.name.as_str()).collect();
+        reasons.push(format!("{}在住の方が対象", names.join("・")));
+    }
+    if !info.excludes.is_empty() {
+        let lexicon = crate::situation::Lexicon::shipped();
+        let reading = situation.get_or_init(|| crate::situation::read_situation(&request.text, lexicon));
+        let known: Vec<&str> = understood.needs.iter().map(|n| n.code.as_str()).collect();
+        for (label, cues) in &info.excludes {
+            if let Some(words) = cues.iter().find_map(|cue| cue.find(reading, &known, lexicon)) {
+                reasons.push(format!("{label}は対象外（「{words}」）"));
+            }
+        }
+    }
+    reasons
 }
 
 fn reason(

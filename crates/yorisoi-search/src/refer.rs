@@ -20,6 +20,9 @@ pub struct ReferRequest {
     /// Where the worker stands: their window or organization.
     pub from: Option<Id>,
     pub open_at: Option<chrono::NaiveDateTime>,
+    /// The one asking is the person's family, not the person (places that take only
+    /// the person come last, and say so).
+    pub by_family: bool,
     /// The day the referral is for (events over by then are never suggested); today in
     /// Japan when not given, or the day of `open_at`.
     pub today: Option<chrono::NaiveDate>,
@@ -55,7 +58,9 @@ const EVENT: f32 = 0.5;
 /// window already reaches (fewer hops, more), each with its reasons and its chain.
 /// Places serving the worker's municipality by name come before prefecture-wide ones,
 /// ongoing places before events, places addressing an understood need before a match
-/// on words alone; events already over are never suggested.
+/// on words alone, and places the person is eligible for before places whose residence,
+/// exclusions or who-may-consult rule them out (kept last, the reason said); events
+/// already over are never suggested.
 pub fn where_to_refer(
     index: &SearchIndex,
     graph: &ReferralGraph,
@@ -94,7 +99,7 @@ pub fn where_to_refer(
         .unwrap_or_else(|| yorisoi_core::japan_time(chrono::Utc::now()).date());
     let understood_any = !results.understood.needs.is_empty() || !request.needs.is_empty();
     let any_addresses = results.hits.iter().any(|h| !h.matched_needs.is_empty());
-    let mut suggestions: Vec<((bool, f32), Suggestion)> = results
+    let mut suggestions: Vec<((bool, bool, f32), Suggestion)> = results
         .hits
         .into_iter()
         .filter(|hit| hit.last_day.is_none_or(|last| last >= today))
@@ -123,14 +128,27 @@ pub fn where_to_refer(
                     start.into_iter().chain(path.hops.iter().map(|h| name(&h.to))).collect::<Vec<_>>().join(" → ");
                 hit.reason.push_str(&format!(" / つなぎ: {}ステップ（{chain}）", path.hops.len()));
             }
-            // When the situation was understood, places that address it come first,
-            // whatever a match on words in a name scores.
+            match (request.by_family, hit.family_may_consult) {
+                (true, Some(false)) => {
+                    hit.ineligible.push("本人からの相談のみ".to_owned());
+                    hit.reason.push_str(" / 対象外の可能性: 本人からの相談のみ");
+                }
+                (true, Some(true)) => hit.reason.push_str(" / 家族からの相談も可"),
+                _ => {}
+            }
+            // Places the person is eligible for come first; then, when the situation was
+            // understood, places that address it, whatever a match on words scores.
+            let eligible = hit.ineligible.is_empty();
             let addresses = !(understood_any && any_addresses && hit.matched_needs.is_empty());
-            ((addresses, score), Suggestion { hit, path })
+            ((eligible, addresses, score), Suggestion { hit, path })
         })
         .collect();
     suggestions.sort_by(|a, b| {
-        b.0.0.cmp(&a.0.0).then_with(|| b.0.1.total_cmp(&a.0.1)).then_with(|| a.1.hit.id.cmp(&b.1.hit.id))
+        let ((a_eligible, a_addresses, a_score), (b_eligible, b_addresses, b_score)) = (a.0, b.0);
+        (b_eligible, b_addresses)
+            .cmp(&(a_eligible, a_addresses))
+            .then_with(|| b_score.total_cmp(&a_score))
+            .then_with(|| a.1.hit.id.cmp(&b.1.hit.id))
     });
     let limit = if request.limit == 0 { 10 } else { request.limit };
     Ok(ReferResults {

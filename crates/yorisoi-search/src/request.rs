@@ -54,6 +54,11 @@ pub struct Hit {
     pub last_day: Option<chrono::NaiveDate>,
     /// Held on listed dates only: an event, not an ongoing place.
     pub event: bool,
+    /// Why the person may not be eligible (residence, a circumstance it excludes that
+    /// the text says), in words; empty when nothing known rules them out.
+    pub ineligible: Vec<String>,
+    /// Whether a family member may consult for the person (`Some(false)`: the person only).
+    pub family_may_consult: Option<bool>,
 }
 
 /// A fragment of text and the byte ranges in it that matched.

@@ -224,6 +224,13 @@ impl FromSeed {
                 age_max: dto.audience.age_max,
                 residence: self.codes(&format!("{at}.audience.residence"), &dto.audience.residence),
                 conditions: dto.audience.conditions,
+                excludes: dto
+                    .audience
+                    .excludes
+                    .into_iter()
+                    .map(|e| core::Exclusion { label: e.label, cues: e.cues })
+                    .collect(),
+                family_may_consult: dto.audience.family_may_consult,
             },
             service_area: self.service_area(at, dto.service_area),
             contacts: self.contacts(at, dto.contacts),

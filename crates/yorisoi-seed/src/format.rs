@@ -527,6 +527,25 @@ pub struct AudienceDto {
     /// Other conditions in words (児童扶養手当受給者).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<String>,
+    /// Circumstances that rule a person out, as the source says them (生活保護受給者を
+    /// 除く), each with the plain words that say a person is in it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excludes: Vec<ExclusionDto>,
+    /// Whether a family member may consult for the person (false: the person only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_may_consult: Option<bool>,
+}
+
+/// A circumstance that rules a person out.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExclusionDto {
+    /// As the source says it (生活保護を受けている方).
+    pub label: String,
+    /// Words that say a person is in it (生活保護を受けている, 生活保護受給中); the label
+    /// itself when none are given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cues: Vec<String>,
 }
 
 /// What it costs.
@@ -623,6 +642,8 @@ fn is_default_audience(a: &AudienceDto) -> bool {
         && a.age_max.is_none()
         && a.residence.is_empty()
         && a.conditions.is_empty()
+        && a.excludes.is_empty()
+        && a.family_may_consult.is_none()
 }
 
 fn is_default_schedule(s: &ScheduleDto) -> bool {

@@ -239,6 +239,13 @@ pub fn resource(r: &core::Resource) -> ResourceDto {
             age_max: r.audience.age_max,
             residence: strings(&r.audience.residence),
             conditions: r.audience.conditions.clone(),
+            excludes: r
+                .audience
+                .excludes
+                .iter()
+                .map(|e| ExclusionDto { label: e.label.clone(), cues: e.cues.clone() })
+                .collect(),
+            family_may_consult: r.audience.family_may_consult,
         },
         service_area: service_area(&r.service_area),
         contacts: contacts(&r.contacts),
