@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::ops::Bound;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
@@ -557,19 +559,16 @@ fn text_query(
     should.extend(scored_terms(&common, f.body_bigram, &bigrams, 0.5));
     should.extend(scored_terms(&common, f.reading, &readings, 0.5));
     // A need understood finds its own windows first, then those for its broader needs
-    // (8050問題 → ひきこもり → 孤独・孤立), each step up worth half as much.
-    let understood_codes: Vec<&Id> = understood.needs.iter().map(|n| &n.code).collect();
-    let mut boosted: Vec<Id> = Vec::new();
+    // (8050問題 → ひきこもり → 孤独・孤立), each step up worth half as much; a window
+    // tagged with both counts once, at its best (documents carry their needs' ancestors).
     for need in &understood.needs {
         let mut boost = 4.0;
+        let mut chain: Vec<Box<dyn Query>> = Vec::new();
         for code in vocabulary.need_with_ancestors(&need.code) {
-            let own = code == need.code;
-            if (own || !understood_codes.contains(&&code)) && !boosted.contains(&code) {
-                should.push(Box::new(BoostQuery::new(term(f.need, code.as_str()), boost)));
-                boosted.push(code);
-            }
+            chain.push(Box::new(BoostQuery::new(term(f.need, code.as_str()), boost)));
             boost /= 2.0;
         }
+        should.push(Box::new(DisjunctionMaxQuery::new(chain)));
     }
     for kind in &understood.kinds {
         should.push(Box::new(BoostQuery::new(term(f.kind, kind.as_str()), 4.0)));

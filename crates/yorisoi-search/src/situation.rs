@@ -137,16 +137,13 @@ fn unique(keys: Vec<String>) -> Vec<String> {
     out
 }
 
-impl Word {
-    fn meets(&self, other: &Word) -> bool {
-        matches!(self.role, Role::Content | Role::Minor) && self.keys.iter().any(|k| other.keys.contains(k))
-    }
-}
-
 /// A situation read into clauses.
 #[derive(Debug)]
 pub struct Reading {
     clauses: Vec<Vec<Word>>,
+    /// Each form of a matchable word → where it stands (clause, word): a cue's words are
+    /// looked up, not compared with every word of the text.
+    at: HashMap<String, Vec<(usize, usize)>>,
     /// The text in katakana without spaces, for cues met by sound (へやから でてこない).
     sound: String,
     original: String,
@@ -460,7 +457,15 @@ fn read(text: &str, lexicon: &Lexicon, with_classes: bool) -> Reading {
     }
     clauses.retain(|c| !c.is_empty());
     let sound = to_katakana(&normalized.text).chars().filter(|c| !c.is_whitespace()).collect();
-    Reading { clauses, sound, original: text.to_owned() }
+    let mut at: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    for (c, clause) in clauses.iter().enumerate() {
+        for (i, word) in clause.iter().enumerate().filter(|(_, w)| matches!(w.role, Role::Content | Role::Minor)) {
+            for key in &word.keys {
+                at.entry(key.clone()).or_default().push((c, i));
+            }
+        }
+    }
+    Reading { clauses, at, sound, original: text.to_owned() }
 }
 
 /// Reads a situation.
@@ -531,6 +536,12 @@ pub struct Cue {
 const MIN_SOUND: usize = 5;
 
 impl Cue {
+    /// Whether the cue asks for another need (`@code`), so it can change once that
+    /// need is understood.
+    pub fn asks_for_a_need(&self) -> bool {
+        self.parts.iter().any(|p| matches!(p, Part::Need(_)))
+    }
+
     /// Reads a cue; `None` when it holds no word to meet.
     pub fn new(cue: &str, lexicon: &Lexicon) -> Option<Cue> {
         let mut parts = Vec::new();
@@ -585,7 +596,7 @@ impl Cue {
                     }
                 }
                 Part::Words { words, denied_after, sounds, text } => {
-                    let found = reading.clauses.iter().find_map(|c| find_in_clause(c, words, *denied_after, lexicon));
+                    let found = find_in_reading(reading, words, *denied_after, lexicon);
                     match found {
                         Some((from, to)) => evidence.push(reading.text(from, to).to_owned()),
                         None if sounds.iter().any(|s| reading.sound.contains(s.as_str())) => {
@@ -625,9 +636,39 @@ const SLACK: usize = 3;
 /// `SLACK` other words between, or in any order side by side (shorthand drops
 /// particles and reorders: 息子50代 = 50代の息子); with the cue's polarity: a denying
 /// cue needs the denial, a plain one must not be denied.
-fn find_in_clause(clause: &[Word], words: &[Word], denied: Option<usize>, lexicon: &Lexicon) -> Option<(usize, usize)> {
-    let positions: Vec<Vec<usize>> =
-        words.iter().map(|w| (0..clause.len()).filter(|&i| clause[i].meets(w)).collect::<Vec<usize>>()).collect();
+fn find_in_reading(
+    reading: &Reading,
+    words: &[Word],
+    denied: Option<usize>,
+    lexicon: &Lexicon,
+) -> Option<(usize, usize)> {
+    // Where each of the cue's words stands in the text, by its forms.
+    let mut places: Vec<Vec<(usize, usize)>> = Vec::with_capacity(words.len());
+    for word in words {
+        let mut found: Vec<(usize, usize)> =
+            word.keys.iter().filter_map(|k| reading.at.get(k)).flatten().copied().collect();
+        if found.is_empty() {
+            return None;
+        }
+        found.sort_unstable();
+        found.dedup();
+        places.push(found);
+    }
+    let mut clauses: Vec<usize> = places[0].iter().map(|(c, _)| *c).collect();
+    clauses.dedup();
+    clauses.into_iter().find_map(|c| {
+        let positions: Vec<Vec<usize>> =
+            places.iter().map(|p| p.iter().filter(|(pc, _)| *pc == c).map(|(_, i)| *i).collect()).collect();
+        find_in_clause(&reading.clauses[c], &positions, denied, lexicon)
+    })
+}
+
+fn find_in_clause(
+    clause: &[Word],
+    positions: &[Vec<usize>],
+    denied: Option<usize>,
+    lexicon: &Lexicon,
+) -> Option<(usize, usize)> {
     if positions.iter().any(Vec::is_empty) {
         return None;
     }
@@ -639,7 +680,7 @@ fn find_in_clause(clause: &[Word], words: &[Word], denied: Option<usize>, lexico
         let (lo, hi) = (*chosen.iter().min().expect("one word"), *chosen.iter().max().expect("one word"));
         let content = clause[lo..=hi].iter().filter(|w| matches!(w.role, Role::Content | Role::Minor)).count();
         let in_order = chosen.windows(2).all(|pair| pair[0] < pair[1]);
-        let close = if in_order { words.len() + SLACK } else { words.len() };
+        let close = if in_order { positions.len() + SLACK } else { positions.len() };
         if content > close {
             continue;
         }

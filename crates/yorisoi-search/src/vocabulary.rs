@@ -133,7 +133,9 @@ impl Vocabulary {
         };
         let mut understanding = Understanding::default();
         let situation = read_situation(query, Lexicon::shipped());
-        // A cue may ask for another need (`@hikikomori`): read again while that adds one.
+        // A cue may ask for another need (`@hikikomori`): after the first pass, only such
+        // cues are read again, while that adds a need.
+        let mut first_pass = true;
         loop {
             let known: Vec<&str> = understanding.needs.iter().map(|n| n.code.as_str()).collect();
             let found: Vec<DetectedNeed> = self
@@ -141,7 +143,10 @@ impl Vocabulary {
                 .iter()
                 .filter(|((code, _), _)| !known.contains(&code.as_str()))
                 .filter_map(|((code, label), cues)| {
-                    let matched = cues.iter().find_map(|cue| cue.find(&situation, &known, Lexicon::shipped()))?;
+                    let matched = cues
+                        .iter()
+                        .filter(|cue| first_pass || cue.asks_for_a_need())
+                        .find_map(|cue| cue.find(&situation, &known, Lexicon::shipped()))?;
                     Some(DetectedNeed { code: code.clone(), label: label.clone(), matched })
                 })
                 .collect();
@@ -149,6 +154,7 @@ impl Vocabulary {
                 break;
             }
             understanding.needs.extend(found);
+            first_pass = false;
         }
         // A need also named by a more specific one keeps only the specific one's evidence,
         // but both stay: ひきこもり and 8050問題 are both worth boosting.
