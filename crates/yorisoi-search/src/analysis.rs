@@ -1,5 +1,7 @@
 //! The three analyzers every text field uses, and their tantivy registration:
-//! `ja_morph` (dictionary words, particles dropped, katakana long-vowel stem),
+//! `ja_morph` (lindera-tantivy's tokenizer with lindera's filters: NFKC, iteration
+//! marks, particles and other function words dropped, katakana long-vowel stem,
+//! lowercase),
 //! `ja_bigram` (character bigrams, for words no dictionary knows) and `ja_reading`
 //! (bigrams of the katakana reading, so ふーどばんく finds フードバンク).
 
@@ -7,15 +9,55 @@ use std::borrow::Cow;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
+use std::num::NonZeroUsize;
+
+use lindera_analysis::character_filter::japanese_iteration_mark::JapaneseIterationMarkCharacterFilter;
+use lindera_analysis::character_filter::unicode_normalize::{UnicodeNormalizeCharacterFilter, UnicodeNormalizeKind};
+use lindera_analysis::token_filter::japanese_katakana_stem::JapaneseKatakanaStemTokenFilter;
+use lindera_analysis::token_filter::japanese_stop_tags::JapaneseStopTagsTokenFilter;
+use lindera_analysis::token_filter::lowercase::LowercaseTokenFilter;
+use lindera_analysis::token_filter::stop_words::StopWordsTokenFilter;
+use lindera_tantivy::tokenizer::LinderaTokenizer;
+
 use crate::dictionary::{POS_DETAIL, READING_DETAIL, segmenter};
-use crate::normalize::{Normalized, is_katakana, normalize, to_katakana};
+use crate::normalize::{Normalized, normalize, to_katakana};
 
 pub const MORPH: &str = "ja_morph";
 pub const BIGRAM: &str = "ja_bigram";
 pub const READING: &str = "ja_reading";
 
-/// Parts of speech that carry no meaning for search.
-const DROPPED_POS: [&str; 4] = ["助詞", "助動詞", "記号", "フィラー"];
+/// IPADIC's tags (four levels) of particles, auxiliaries, symbols and fillers: they
+/// carry no meaning for search (after Lucene's Japanese stop tags).
+const STOP_TAGS: [&str; 25] = [
+    "助詞,格助詞,一般,*",
+    "助詞,格助詞,引用,*",
+    "助詞,格助詞,連語,*",
+    "助詞,係助詞,*,*",
+    "助詞,副助詞,*,*",
+    "助詞,間投助詞,*,*",
+    "助詞,並立助詞,*,*",
+    "助詞,終助詞,*,*",
+    "助詞,副助詞／並立助詞／終助詞,*,*",
+    "助詞,連体化,*,*",
+    "助詞,副詞化,*,*",
+    "助詞,特殊,*,*",
+    "助詞,接続助詞,*,*",
+    "助動詞,*,*,*",
+    "記号,一般,*,*",
+    "記号,読点,*,*",
+    "記号,句点,*,*",
+    "記号,空白,*,*",
+    "記号,括弧開,*,*",
+    "記号,括弧閉,*,*",
+    "記号,アルファベット,*,*",
+    "フィラー,*,*,*",
+    "その他,間投,*,*",
+    "助詞,*,*,*",
+    "記号,*,*,*",
+];
+
+/// Katakana words longer than this lose their final ー (センター → センタ).
+const KATAKANA_STEM_MIN: usize = 3;
 
 /// Function words that match everywhere and mean nothing to a search (after Lucene's
 /// Japanese stopword list): いる, ある, する, こと, もの, ため, よう, …
@@ -64,17 +106,10 @@ pub struct Tok {
     pub to: usize,
 }
 
-/// The katakana long-vowel stem: センター → センタ, so センタ and センター meet.
-fn stem(word: &str) -> &str {
-    if word.chars().count() > 3 && word.chars().all(is_katakana) { word.trim_end_matches('ー') } else { word }
-}
-
 struct Morpheme {
     surface: String,
     reading: Option<String>,
     pos: String,
-    from: usize,
-    to: usize,
 }
 
 fn morphemes(normalized: &Normalized) -> Vec<Morpheme> {
@@ -86,26 +121,53 @@ fn morphemes(normalized: &Normalized) -> Vec<Morpheme> {
             let details = token.details();
             let pos = details.get(POS_DETAIL).map_or_else(String::new, |s| (*s).to_owned());
             let reading = details.get(READING_DETAIL).filter(|r| **r != "*").map(|r| (*r).to_owned());
-            Morpheme { surface: token.surface.to_string(), reading, pos, from: token.byte_start, to: token.byte_end }
+            Morpheme { surface: token.surface.to_string(), reading, pos }
         })
         .collect()
 }
 
-/// Dictionary words of `text`, particles and symbols dropped.
+/// lindera-tantivy's tokenizer over the shared dictionary, with lindera's own filters
+/// doing what `ja_morph` needs: NFKC (widths, ８０５０ = 8050, ｺｰﾌﾟ = コープ) and iteration
+/// marks before segmenting, with offsets back to the original; then function words out,
+/// the katakana stem, and lowercase.
+pub fn morph_tokenizer() -> Result<LinderaTokenizer, crate::SearchError> {
+    let mut tokenizer = LinderaTokenizer::from_segmenter(segmenter()?.clone());
+    tokenizer
+        .append_character_filter(UnicodeNormalizeCharacterFilter::new(UnicodeNormalizeKind::NFKC).into())
+        .append_character_filter(JapaneseIterationMarkCharacterFilter::new(true, true).into())
+        .append_token_filter(
+            JapaneseStopTagsTokenFilter::new(STOP_TAGS.iter().map(|t| (*t).to_owned()).collect()).into(),
+        )
+        .append_token_filter(StopWordsTokenFilter::new(STOPWORDS.iter().map(|w| (*w).to_owned()).collect()).into())
+        .append_token_filter(
+            JapaneseKatakanaStemTokenFilter::new(NonZeroUsize::new(KATAKANA_STEM_MIN).expect("not zero")).into(),
+        )
+        .append_token_filter(LowercaseTokenFilter::new().into());
+    Ok(tokenizer)
+}
+
+thread_local! {
+    /// One morph tokenizer per thread, for queries (tantivy clones its own for indexing).
+    static MORPH_TOKENIZER: std::cell::RefCell<Option<LinderaTokenizer>> =
+        std::cell::RefCell::new(morph_tokenizer().ok());
+}
+
+/// Dictionary words of `text`, particles and symbols dropped (the `ja_morph` analyzer).
 pub fn morph_tokens(text: &str) -> Vec<Tok> {
-    let normalized = normalize(text);
-    morphemes(&normalized)
-        .into_iter()
-        .filter(|m| {
-            !DROPPED_POS.contains(&m.pos.as_str())
-                && !STOPWORDS.contains(&m.surface.as_str())
-                && !m.surface.trim().is_empty()
-        })
-        .map(|m| {
-            let (from, to) = normalized.original_span(m.from, m.to);
-            Tok { text: stem(&m.surface).to_owned(), from, to }
-        })
-        .collect()
+    MORPH_TOKENIZER.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let Some(tokenizer) = cell.as_mut() else { return Vec::new() };
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let token = stream.token();
+            // The segmenter keeps runs of spaces as unknown words.
+            if !token.text.trim().is_empty() {
+                out.push(Tok { text: token.text.clone(), from: token.offset_from, to: token.offset_to });
+            }
+        }
+        out
+    })
 }
 
 fn is_word_char(c: char) -> bool {
@@ -219,7 +281,11 @@ impl Tokenizer for Analyzer {
 /// Registers Yorisoi's analyzers on an index, by name.
 pub fn register(index: &tantivy::Index) {
     let manager = index.tokenizers();
-    manager.register(MORPH, Analyzer(morph_tokens));
+    match morph_tokenizer() {
+        Ok(tokenizer) => manager.register(MORPH, tokenizer),
+        // Without a dictionary nothing can be searched by words; bigrams still work.
+        Err(_) => manager.register(MORPH, Analyzer(|_| Vec::new())),
+    }
     manager.register(BIGRAM, Analyzer(bigram_tokens));
     manager.register(READING, Analyzer(reading_tokens));
 }

@@ -26,7 +26,7 @@ use crate::request::{Facets, Hit, SearchRequest, SearchResults, Snippet};
 use crate::vocabulary::{Understanding, Vocabulary};
 
 /// Bumped whenever the schema or an analyzer changes, so stale indexes are rebuilt.
-const INDEX_FORMAT: &str = "yorisoi-index-3";
+const INDEX_FORMAT: &str = "yorisoi-index-4";
 const TAG_FILE: &str = "yorisoi-index.tag";
 
 #[derive(Clone, Copy)]

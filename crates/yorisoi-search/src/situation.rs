@@ -200,14 +200,14 @@ fn derived_forms(base: &str, pos: &str, conjugation: &str) -> Vec<String> {
     match pos {
         "動詞" => {
             forms.extend(replace_last(base, &U_ROW, true));
-            if conjugation.starts_with("一段") {
-                if let Some(stem) = base.strip_suffix('る') {
-                    if stem.chars().count() >= 2 {
-                        forms.push(stem.to_owned());
-                    }
-                    // 行ける → 行く, 話せる → 話す: the potential of a godan verb.
-                    forms.extend(replace_last(stem, &E_TO_U, true));
+            if conjugation.starts_with("一段")
+                && let Some(stem) = base.strip_suffix('る')
+            {
+                if stem.chars().count() >= 2 {
+                    forms.push(stem.to_owned());
                 }
+                // 行ける → 行く, 話せる → 話す: the potential of a godan verb.
+                forms.extend(replace_last(stem, &E_TO_U, true));
             }
         }
         // Two kana say too little to guess a verb from (うち is not うつ).
@@ -396,27 +396,27 @@ fn read(text: &str, lexicon: &Lexicon, with_classes: bool) -> Reading {
         let role = role_of(m, lexicon);
         // A prefix joins the word after it (元妻, お金): a cue says the whole word, the
         // situation offers both the whole and the word alone.
-        if m.pos == "接頭詞" {
-            if let Some(next) = morphs.get(i + 1).filter(|n| matches!(n.pos.as_str(), "名詞" | "動詞")) {
-                let whole = format!("{}{}", m.surface, next.surface);
-                let mut keys = vec![whole.clone(), to_katakana(&whole)];
-                if with_classes {
-                    keys.extend([next.surface.clone(), next.base.clone()]);
-                    let classes: Vec<String> =
-                        keys.iter().filter_map(|k| lexicon.classes.get(k)).flatten().cloned().collect();
-                    keys.extend(classes);
-                }
-                let (from, to) = span(m, next);
-                clauses.last_mut().expect("one clause").push(Word {
-                    keys: unique(keys),
-                    role: role_of(next, lexicon),
-                    noun: next.pos == "名詞",
-                    from,
-                    to,
-                });
-                i += 2;
-                continue;
+        if m.pos == "接頭詞"
+            && let Some(next) = morphs.get(i + 1).filter(|n| matches!(n.pos.as_str(), "名詞" | "動詞"))
+        {
+            let whole = format!("{}{}", m.surface, next.surface);
+            let mut keys = vec![whole.clone(), to_katakana(&whole)];
+            if with_classes {
+                keys.extend([next.surface.clone(), next.base.clone()]);
+                let classes: Vec<String> =
+                    keys.iter().filter_map(|k| lexicon.classes.get(k)).flatten().cloned().collect();
+                keys.extend(classes);
             }
+            let (from, to) = span(m, next);
+            clauses.last_mut().expect("one clause").push(Word {
+                keys: unique(keys),
+                role: role_of(next, lexicon),
+                noun: next.pos == "名詞",
+                from,
+                to,
+            });
+            i += 2;
+            continue;
         }
         let mut keys = vec![m.surface.clone()];
         if m.base != m.surface {
@@ -737,7 +737,7 @@ mod tests {
     #[test]
     fn ages_in_any_form_meet_their_band_and_decade() {
         for text in ["母80代", "母は八十代で", "母８４歳", "お袋がもう80過ぎで"] {
-            assert_eq!(meets("親 & 高齢", text).is_some(), true, "{text}");
+            assert!(meets("親 & 高齢", text).is_some(), "{text}");
             assert!(meets("80代", text).is_some(), "{text}");
         }
         assert!(meets("高齢", "息子50代").is_none());
