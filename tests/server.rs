@@ -541,3 +541,140 @@ fn answers_match_their_reviewed_snapshots() {
     let (_, refused) = harness.graphql(&mutation.to_string(), Some(STEWARD_TOKEN));
     assert_snapshot("upsert_refused_problems", &refused);
 }
+
+/// GETs a page of the frontline UI (`path` with its query, already encoded).
+fn page(harness: &Harness, path: &str, cookie: Option<&str>) -> (StatusCode, HeaderMap, String) {
+    let mut request = Request::get(path);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    harness.send(request.body(Body::empty()).unwrap())
+}
+
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The first link of `html` whose attributes hold `marker`, with `&amp;` undone.
+fn link_with(html: &str, marker: &str) -> String {
+    let at = html.find(marker).unwrap_or_else(|| panic!("no {marker} in the page"));
+    let start = html[..at].rfind("href=\"").expect("a link") + 6;
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].replace("&amp;", "&")
+}
+
+/// A worker types a situation: the page says what it understood, with the words, and
+/// lists the ward's places with their facts; without JavaScript and with nothing from
+/// elsewhere.
+#[test]
+fn the_page_understands_a_situation_and_lists_places() {
+    let harness = Harness::new(ServerOptions::default());
+    let (status, headers, html) = page(&harness, "/", None);
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("どんなことでお困りですか") && html.contains(r#"<option value="江東区">江東区</option>"#));
+
+    let path = format!("/?q={}&m={}", encode("母80代 息子50代無職 ここ数年閉じこもり"), encode("江東区"));
+    let (status, headers_of_search, html) = page(&harness, &path, None);
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("8050問題<span class=\"words\">「母80代＋息子50代」</span>"), "{html}");
+    assert!(html.contains("ひきこもり<span class=\"words\">「閉じこもり」</span>"));
+    assert!(html.contains("江東区社会福祉協議会（相談・地域福祉）"));
+    assert!(html.contains("困りごと: 8050問題 / 地域: 江東区"));
+    assert!(html.contains(r#"<option value="江東区" selected>"#), "the chosen municipality stays chosen");
+    // No script, no asset from elsewhere, and a policy that forbids both.
+    assert!(!html.contains("<script"), "the page needs no JavaScript");
+    assert!(!html.contains("src=\"http") && html.contains(r#"href="/page.css""#));
+    let csp = headers_of_search[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("default-src 'none'") && !csp.contains("http"), "{csp}");
+    assert!(headers.get(header::SET_COOKIE).is_none(), "nothing is remembered before a municipality is chosen");
+    // The municipality is remembered for the next visit, and is what the picker shows.
+    let cookie = headers_of_search[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let (_, _, next) = page(&harness, "/", Some(&cookie));
+    assert!(next.contains(r#"<option value="江東区" selected>"#));
+    let (status, _, css) = page(&harness, "/page.css", None);
+    assert_eq!(status, StatusCode::OK);
+    assert!(css.contains("@page { size: A4"));
+}
+
+/// Removing a need understood, or adding one, changes the search, and the URL carries
+/// the choice (back button, bookmark, share).
+#[test]
+fn removing_or_adding_a_need_follows_in_the_results() {
+    let harness = Harness::new(ServerOptions::default());
+    let path = format!("/?q={}&m={}", encode("母80代 息子50代無職 ここ数年閉じこもり"), encode("江東区"));
+    let (_, _, html) = page(&harness, &path, None);
+    let without_8050 = link_with(&html, "aria-label=\"8050問題を外す\"");
+    assert!(without_8050.contains("chosen=1") && without_8050.contains("need=hikikomori"), "{without_8050}");
+    assert!(!without_8050.contains("need=8050"));
+    let (status, _, after) = page(&harness, &without_8050, None);
+    assert_eq!(status, StatusCode::OK);
+    assert!(after.contains("ひきこもり<span class=\"words\">「閉じこもり」</span>"), "the words stay with the need");
+    assert!(!after.contains("aria-label=\"8050問題を外す\""));
+    assert!(after.contains("困りごと: "), "places are matched for ひきこもり");
+    // With no need left, no place is matched for one: the results follow the chips.
+    let (_, _, none) = page(&harness, &link_with(&after, "aria-label=\"ひきこもりを外す\""), None);
+    assert!(none.contains("読み取れませんでした") && !none.contains("困りごと: "), "{none}");
+
+    // A need the text does not say, added by the worker: no words, and places for it.
+    let added = format!("/?q={}&m={}&chosen=1&need=food", encode("相談したい"), encode("江東区"));
+    let (_, _, html) = page(&harness, &added, None);
+    assert!(html.contains("食の支援 <a"), "an added need has no words: {html}");
+}
+
+/// Filters reach the search: kind, free of charge, open at a moment; bad input is
+/// said on the page and the page still works.
+#[test]
+fn filters_and_bad_input_on_the_page() {
+    let harness = Harness::new(ServerOptions::default());
+    let kind = format!("/?q={}&m={}&kind=community-support-center", encode("相談"), encode("江東区"));
+    let (_, _, html) = page(&harness, &kind, None);
+    let kinds: Vec<&str> =
+        html.split("<p class=\"kind\">").skip(1).map(|rest| rest.split(' ').next().unwrap_or("")).collect();
+    assert!(!kinds.is_empty() && kinds.iter().all(|k| *k == "地域包括支援センター"), "{kinds:?}");
+
+    let at = format!("/?q={}&at=2026-11-24T10%3A00", encode("健康チェック 葛飾"));
+    let (_, _, html) = page(&harness, &at, None);
+    assert!(html.contains("value=\"2026-11-24T10:00\""), "the moment stays in the form");
+
+    let bad = format!("/?q={}&m={}&age=abc", encode("相談"), encode("どこでも区"));
+    let (status, _, html) = page(&harness, &bad, None);
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("class=\"problem\" role=\"alert\"") && html.contains("どこでも区"), "{html}");
+    assert!(html.contains("どんなことでお困りですか"), "the form is still there");
+    harness.still_serves();
+}
+
+/// Picked places make a referral sheet: both places, a QR code where there is a phone
+/// or a web address, laid out for A4; an unknown pick is left out, not an error.
+#[test]
+fn picked_places_make_a_referral_sheet() {
+    let harness = Harness::new(ServerOptions::default());
+    // The seed's documents give no phone for a place; a steward adds one for this test
+    // (the number is a made-up test value, in a test store only).
+    let record = json!({ "id": "test-fixture-window", "name": "試験用の相談窓口", "kind": "consultation-window",
+        "needs": ["8050"], "contacts": [{ "phone": "03-0000-0000" }],
+        "provenance": [{ "source": "koto-isolation-platform", "verified": "2026-11-22" }] });
+    let upsert = json!({ "query": "mutation($r: JSON!) { upsertResource(record: $r) { change { number } } }",
+        "variables": { "r": record } });
+    let (status, body) = harness.graphql(&upsert.to_string(), Some(STEWARD_TOKEN));
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let path = "/sheet?q=x&chosen=1&need=8050&pick=koto-shakyo-window&pick=test-fixture-window&pick=no-such-place";
+    let (status, _, html) = page(&harness, path, None);
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("つなぎシート") && html.contains("困りごと：8050問題"), "{html}");
+    assert!(html.contains("江東区社会福祉協議会（相談・地域福祉）") && html.contains("試験用の相談窓口"));
+    assert_eq!(html.matches("<section class=\"sheet-place\">").count(), 2, "the unknown pick is left out");
+    assert!(html.contains(r#"<svg role="img" aria-label="tel:0300000000""#), "a QR code of the phone");
+    assert!(html.contains(r#"<a href="tel:0300000000">03-0000-0000</a>"#));
+    assert!(html.contains(r#"href="/page.css""#) && !html.contains("<script"));
+    let back = link_with(&html, "検索にもどる");
+    assert!(back.starts_with("/?q=x") && back.contains("pick=koto-shakyo-window"), "{back}");
+}

@@ -1,10 +1,13 @@
-//! `yorisoi serve`: the GraphQL API over HTTP. A thin host around
+//! `yorisoi serve`: the GraphQL API over HTTP and the frontline page. A thin host around
 //! [`yorisoi_graphql::Service`]: routes, bearer tokens, limits, load shedding, CORS,
-//! metrics and request logs. GraphQL runs on a blocking thread (search and the graph
+//! metrics and request logs; `page` renders the worker's page and the referral sheet
+//! from the same schema. GraphQL runs on a blocking thread (search and the graph
 //! are synchronous work).
 
+mod html;
 mod listen;
 mod metrics;
+mod page;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -130,6 +133,9 @@ pub fn app(state: AppState, options: &ServerOptions) -> Router {
     let graphql_route = Router::new().route("/graphql", graphql).route_layer(middleware::from_fn(json_only));
     let mut router = router
         .merge(graphql_route)
+        .route("/", get(page::page))
+        .route("/sheet", get(page::sheet))
+        .route("/page.css", get(stylesheet))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(|| async { "ready" }))
         .route("/metrics", get(metrics))
@@ -137,7 +143,8 @@ pub fn app(state: AppState, options: &ServerOptions) -> Router {
         .with_state(state)
         // tower-http's limit, unlike axum's DefaultBodyLimit, covers every extractor.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(middleware::map_response(in_graphql_shape));
+        .layer(middleware::map_response(in_graphql_shape))
+        .layer(middleware::map_response(page_headers));
     if !options.cors_origins.is_empty() {
         router = router.layer(
             CorsLayer::new()
@@ -193,6 +200,27 @@ async fn graphiql_page() -> Response {
         Html(include_str!("graphiql.html")),
     )
         .into_response()
+}
+
+async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        html::STYLESHEET,
+    )
+        .into_response()
+}
+
+/// Security headers of the frontline pages: no script, nothing from elsewhere.
+async fn page_headers(response: Response) -> Response {
+    let mut response = response;
+    let is_html = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if is_html && !response.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(html::PAGE_CSP));
+        headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    }
+    response
 }
 
 async fn graphiql_script() -> Response {

@@ -24,7 +24,7 @@ pub use auth::{Caller, Role, TokenLineError, Tokens, hash as hash_token, new_tok
 pub use error::ApiError;
 pub use live::{Live, Snapshot};
 pub use mutation::MutationRoot;
-pub use query::{MAX_FIRST, QueryRoot};
+pub use query::{MAX_FIRST, MAX_TEXT_CHARS, QueryRoot};
 
 /// The schema type.
 pub type YorisoiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -247,7 +247,8 @@ impl QueryRoot {
     }
 
     /// A resource by its global id or its steward's id (支援資源).
-    async fn resource(&self, ctx: &Context<'_>, id: ID) -> Result<Resource> {
+    /// Null for an id no resource has, as Relay clients expect (NOT_FOUND is for edits).
+    async fn resource(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Resource>> {
         let api = snapshot(ctx);
         let key = match decode(&id) {
             Ok((NodeType::Resource, key)) => key,
@@ -255,7 +256,7 @@ impl QueryRoot {
                 .map_err(|_| ApiError::BadUserInput(format!("`{}` is not a resource id", id.0)))
                 .coded()?,
         };
-        resource(api, &key).ok_or_else(|| ApiError::NotFound(format!("no resource `{key}`"))).coded()
+        Ok(resource(api, &key))
     }
 
     /// Resources, filtered by municipality and need, in id order (支援資源一覧).
@@ -354,6 +355,13 @@ impl QueryRoot {
         #[graphql(desc = "Need codes or labels the places must address.")] needs: Option<Vec<String>>,
         #[graphql(desc = "The person's age.")] age: Option<u8>,
         #[graphql(desc = "Only places open at this Japan-time moment.")] open_at: Option<NaiveDateTime>,
+        #[graphql(desc = "The needs the text is about, as the worker settled them (codes or labels), in place of \
+                          what the text was understood to say; places for them rank first, none is required.")]
+        about: Option<Vec<String>>,
+        #[graphql(desc = "Kind codes or labels; places of any of them (or narrower kinds).")] kinds: Option<
+            Vec<String>,
+        >,
+        #[graphql(desc = "Only places free of charge.")] free: Option<bool>,
     ) -> Result<Connection<String, SearchHit, SearchInfo>> {
         let api = snapshot(ctx);
         let (start, size) = page(first, after.as_deref(), MAX_SEARCH_DEPTH).coded()?;
@@ -375,6 +383,17 @@ impl QueryRoot {
                 .map(|n| self::need(&api.directory, n))
                 .collect::<Result<_, _>>()
                 .coded()?,
+            about: about
+                .map(|codes| codes.iter().map(|n| self::need(&api.directory, n)).collect::<Result<Vec<_>, _>>())
+                .transpose()
+                .coded()?,
+            kinds: kinds
+                .unwrap_or_default()
+                .iter()
+                .map(|k| api.directory.find_kind(k).map_err(|e| ApiError::BadUserInput(e.to_string())))
+                .collect::<Result<_, _>>()
+                .coded()?,
+            free_only: free.unwrap_or(false),
             age,
             open_at,
             count: look.field("totalCount").exists(),

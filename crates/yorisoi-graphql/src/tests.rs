@@ -137,7 +137,11 @@ fn nodes_round_trip_and_bad_ids_have_codes() {
     assert_eq!(response["data"]["resource"]["operators"][0]["name"], "荒川区まちづくり");
     let again = run(&schema, &format!(r#"{{ node(id: "{id}") {{ ... on Resource {{ name }} }} }}"#));
     assert_eq!(again["data"]["node"]["name"], "荒川コープカフェ");
-    assert_eq!(error_code(&run(&schema, r#"{ resource(id: "nowhere") { name } }"#)), "NOT_FOUND");
+    // An id no resource has is null, as Relay clients expect; a malformed one is an error.
+    let missing = run(&schema, r#"{ resource(id: "nowhere") { name } }"#);
+    assert!(missing.get("errors").is_none(), "{missing}");
+    assert_eq!(missing["data"]["resource"], serde_json::Value::Null);
+    assert_eq!(error_code(&run(&schema, r#"{ resource(id: "Not An Id!") { name } }"#)), "BAD_USER_INPUT");
     assert_eq!(error_code(&run(&schema, r#"{ node(id: "!!!") { id } }"#)), "BAD_USER_INPUT");
     assert_eq!(
         error_code(&run(&schema, r#"{ referralPaths(from: "nowhere", need: "food") { hops { to } } }"#)),

@@ -367,7 +367,10 @@ impl SearchIndex {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let state = self.state.read().expect("state lock");
         let f = self.fields;
-        let understood = state.vocabulary.understand(&request.text);
+        let mut understood = state.vocabulary.understand(&request.text);
+        if let Some(about) = &request.about {
+            understood.needs = state.vocabulary.settled(about, &understood.needs);
+        }
         let searcher = self.reader.searcher();
         let text_query = text_query(f, &searcher, &request.text, &understood, &state.vocabulary);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();

@@ -15,6 +15,10 @@ pub struct SearchRequest {
     pub area: Option<Id>,
     /// Resources addressing all of these needs (or more specific ones).
     pub needs: Vec<Id>,
+    /// The needs the text is about, as the worker settled them, in place of what the
+    /// text is understood to say (a chip removed or added on the page); they rank, they
+    /// do not filter.
+    pub about: Option<Vec<Id>>,
     /// Resources of any of these kinds (or more specific ones).
     pub kinds: Vec<Id>,
     /// A person's age that must fit the audience's age range.

@@ -121,6 +121,20 @@ impl Vocabulary {
         self.kind_ancestors.get(code).cloned().unwrap_or_else(|| vec![code.clone()])
     }
 
+    /// The needs a worker settled on (`codes`), each with the words that said so when
+    /// the text was understood to be about it, none when the worker added it.
+    pub fn settled(&self, codes: &[Id], understood: &[DetectedNeed]) -> Vec<DetectedNeed> {
+        codes
+            .iter()
+            .filter_map(|code| {
+                let ((code, label), _) = self.needs.iter().find(|((c, _), _)| c == code)?;
+                let matched =
+                    understood.iter().find(|n| &n.code == code).map(|n| n.matched.clone()).unwrap_or_default();
+                Some(DetectedNeed { code: code.clone(), label: label.clone(), matched })
+            })
+            .collect()
+    }
+
     /// The needs, kinds and places `query` names.
     pub fn understand(&self, query: &str) -> Understanding {
         let text = normalize(query).text;
