@@ -62,6 +62,9 @@ pub struct ReferArgs {
     pub municipality: Option<String>,
     #[arg(long)]
     pub age: Option<u8>,
+    /// The person's gender (female or male), for places that are for one
+    #[arg(long, value_parser = parse_gender)]
+    pub gender: Option<yorisoi_core::Gender>,
     /// The household in words (ひとり親, 高齢の夫婦)
     #[arg(long)]
     pub household: Option<String>,
@@ -81,6 +84,10 @@ pub struct ReferArgs {
     pub limit: usize,
     #[arg(long)]
     pub json: bool,
+}
+
+fn parse_gender(text: &str) -> Result<yorisoi_core::Gender, String> {
+    yorisoi_core::Gender::from_code(text).ok_or_else(|| format!("`{text}`: say female or male (女性 or 男性)"))
 }
 
 fn need_code(directory: &Directory, text: &str) -> anyhow::Result<Id> {
@@ -193,6 +200,7 @@ pub fn refer(directory: &Directory, index: &SearchIndex, args: &ReferArgs) -> an
         needs: Vec::new(),
         municipality: args.municipality.as_deref().map(|m| resolve_municipality(directory, m)).transpose()?,
         age: args.age,
+        gender: args.gender,
         household: args.household.clone(),
         from: args.from.as_deref().map(|f| node_id(&graph, f)).transpose()?,
         open_at: crate::search_command::open_at(args.at, args.open_now),

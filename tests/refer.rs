@@ -155,7 +155,7 @@ fn eligibility_is_applied_and_explained() {
         ),
         fixture("a-test-fixture-other-ward", "{ residence: [\"131091\"] }"),
         fixture("a-test-fixture-person-only", "{ family_may_consult: false }"),
-    );
+    ) + &fixture("a-test-fixture-women", "{ gender: female }");
     std::fs::write(dir.path().join("eligibility-test.yaml"), file).unwrap();
     let directory = yorisoi_seed::read_dir(dir.path()).unwrap().directory;
 
@@ -193,6 +193,7 @@ fn eligibility_is_applied_and_explained() {
             situation: "母がお金が足りなくて生活が苦しい".into(),
             municipality: Some(code(KOTO)),
             by_family: true,
+            gender: Some(yorisoi_core::Gender::Male),
             limit: 20,
             ..Default::default()
         },
@@ -200,6 +201,9 @@ fn eligibility_is_applied_and_explained() {
     .unwrap();
     let at = position(&by_family, "a-test-fixture-person-only").unwrap();
     assert_eq!(by_family.suggestions[at].hit.ineligible, ["本人からの相談のみ"]);
+    // A man asking about a place for women: it says so and comes last too.
+    let women = position(&by_family, "a-test-fixture-women").unwrap();
+    assert_eq!(by_family.suggestions[women].hit.ineligible, ["女性が対象"]);
     let first = by_family.suggestions.iter().position(|s| !s.hit.ineligible.is_empty()).unwrap();
     assert!(first <= at && by_family.suggestions[first..].iter().all(|s| !s.hit.ineligible.is_empty()));
 }

@@ -62,6 +62,42 @@ pub struct Audience {
     /// Whether a family member may consult for the person (`Some(false)`: the person only).
     #[cfg_attr(feature = "serde", serde(default))]
     pub family_may_consult: Option<bool>,
+    /// The gender a place is for, when it is for one (女性相談, 男性の居場所).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub gender: Option<Gender>,
+}
+
+/// A gender a place may be for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "lowercase"))]
+pub enum Gender {
+    Female,
+    Male,
+}
+
+impl Gender {
+    pub fn code(self) -> &'static str {
+        match self {
+            Gender::Female => "female",
+            Gender::Male => "male",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "female" | "女性" => Some(Gender::Female),
+            "male" | "男性" => Some(Gender::Male),
+            _ => None,
+        }
+    }
+
+    /// As a place's audience says it (女性, 男性).
+    pub fn label(self) -> &'static str {
+        match self {
+            Gender::Female => "女性",
+            Gender::Male => "男性",
+        }
+    }
 }
 
 /// A circumstance that rules a person out, as the source says it, and the plain words

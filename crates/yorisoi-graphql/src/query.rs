@@ -458,6 +458,8 @@ impl QueryRoot {
         #[graphql(desc = "The worker's own place, by steward's id.")] from: Option<String>,
         #[graphql(desc = "The one asking is the person's family (places taking only the person come last).")]
         by_family: Option<bool>,
+        #[graphql(desc = "The person's gender, female or male (places for the other come last, saying so).")]
+        gender: Option<String>,
         #[graphql(desc = "How many, 1 to 100.")] first: i32,
     ) -> Result<Vec<Suggestion>> {
         let api = snapshot(ctx);
@@ -475,6 +477,13 @@ impl QueryRoot {
             household,
             from,
             by_family: by_family.unwrap_or(false),
+            gender: gender
+                .map(|g| {
+                    yorisoi_core::Gender::from_code(&g)
+                        .ok_or_else(|| ApiError::BadUserInput(format!("gender `{g}`: say female or male")))
+                })
+                .transpose()
+                .coded()?,
             limit: size,
             ..ReferRequest::default()
         };

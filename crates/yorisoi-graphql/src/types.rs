@@ -357,6 +357,10 @@ impl Resource {
     async fn family_may_consult(&self) -> Option<bool> {
         self.record().audience.family_may_consult
     }
+    /// The gender it is for, when it is for one: female or male (対象の性別).
+    async fn gender(&self) -> Option<&str> {
+        self.record().audience.gender.map(yorisoi_core::Gender::code)
+    }
     /// 全国地方公共団体コード of the municipalities served (対象地域).
     async fn municipalities(&self) -> Vec<String> {
         self.record().service_area.municipalities.iter().map(ToString::to_string).collect()

@@ -33,6 +33,7 @@ pub struct DocInfo {
     /// Circumstances that rule a person out: the label and its words, read as cues.
     pub excludes: Vec<(String, Vec<Cue>)>,
     pub family_may_consult: Option<bool>,
+    pub gender: Option<yorisoi_core::Gender>,
     /// Needs, kind and municipalities as small integers, for counting facets.
     pub facet_needs: Vec<u32>,
     pub facet_kind: u32,
@@ -162,6 +163,7 @@ impl<'a> Context<'a> {
                 })
                 .collect(),
             family_may_consult: r.audience.family_may_consult,
+            gender: r.audience.gender,
             facet_needs: Vec::new(),
             facet_kind: 0,
             facet_municipalities: Vec::new(),

@@ -631,6 +631,11 @@ fn ineligible(
     directory: &Directory,
 ) -> Vec<String> {
     let mut reasons = Vec::new();
+    if let (Some(person), Some(place)) = (request.gender, info.gender)
+        && person != place
+    {
+        reasons.push(format!("{}が対象", place.label()));
+    }
     if let Some(home) = request.municipality
         && !info.residence.is_empty()
         && !directory.municipality_and_ancestors(home).iter().any(|m| info.residence.contains(m))

@@ -15,6 +15,8 @@ pub struct ReferRequest {
     pub needs: Vec<Id>,
     pub municipality: Option<MunicipalityCode>,
     pub age: Option<u8>,
+    /// The person's gender, for places that are for one.
+    pub gender: Option<yorisoi_core::Gender>,
     /// The household in words (ひとり親, 高齢の夫婦), read like the situation.
     pub household: Option<String>,
     /// Where the worker stands: their window or organization.
@@ -74,6 +76,7 @@ pub fn where_to_refer(
         text,
         municipality: request.municipality,
         age: request.age,
+        gender: request.gender,
         open_at: request.open_at,
         include_unknown_hours: true,
         // Fifty candidates are re-ranked; the worker reads reasons and chains.

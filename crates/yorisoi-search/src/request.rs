@@ -23,6 +23,8 @@ pub struct SearchRequest {
     pub kinds: Vec<Id>,
     /// A person's age that must fit the audience's age range.
     pub age: Option<u8>,
+    /// The person's gender, for places that are for one (a mismatch is said, not hidden).
+    pub gender: Option<yorisoi_core::Gender>,
     /// Only resources open at this Japan-time moment; `unknown` counts as not open.
     pub open_at: Option<NaiveDateTime>,
     /// Keep resources whose schedule does not say (`Openness::Unknown`) in an open-at search.

@@ -231,6 +231,10 @@ impl FromSeed {
                     .map(|e| core::Exclusion { label: e.label, cues: e.cues })
                     .collect(),
                 family_may_consult: dto.audience.family_may_consult,
+                gender: dto.audience.gender.map(|g| match g {
+                    GenderDto::Female => core::Gender::Female,
+                    GenderDto::Male => core::Gender::Male,
+                }),
             },
             service_area: self.service_area(at, dto.service_area),
             contacts: self.contacts(at, dto.contacts),

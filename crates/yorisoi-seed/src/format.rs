@@ -534,6 +534,17 @@ pub struct AudienceDto {
     /// Whether a family member may consult for the person (false: the person only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_may_consult: Option<bool>,
+    /// The gender the place is for, when the source says it is for one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<GenderDto>,
+}
+
+/// A gender a place may be for.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum GenderDto {
+    Female,
+    Male,
 }
 
 /// A circumstance that rules a person out.
@@ -644,6 +655,7 @@ fn is_default_audience(a: &AudienceDto) -> bool {
         && a.conditions.is_empty()
         && a.excludes.is_empty()
         && a.family_may_consult.is_none()
+        && a.gender.is_none()
 }
 
 fn is_default_schedule(s: &ScheduleDto) -> bool {

@@ -246,6 +246,10 @@ pub fn resource(r: &core::Resource) -> ResourceDto {
                 .map(|e| ExclusionDto { label: e.label.clone(), cues: e.cues.clone() })
                 .collect(),
             family_may_consult: r.audience.family_may_consult,
+            gender: r.audience.gender.map(|g| match g {
+                core::Gender::Female => GenderDto::Female,
+                core::Gender::Male => GenderDto::Male,
+            }),
         },
         service_area: service_area(&r.service_area),
         contacts: contacts(&r.contacts),
