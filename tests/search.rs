@@ -183,3 +183,27 @@ fn a_persisted_index_is_reused_synced_and_rebuilt_when_stale() {
     let found = search(&index, SearchRequest { text: "ふーどばんく".into(), ..Default::default() });
     assert!(found.hits.iter().any(|h| h.id.as_str() == "food-bank-hachioji"));
 }
+
+/// Snippets come from what a worker reads about the place (its description and who it
+/// is for), never from the vocabulary indexed with it (need labels and synonyms such as
+/// 介護保険, which match here through the body).
+#[test]
+fn snippets_come_from_the_description_not_the_indexed_vocabulary() {
+    let directory = seed();
+    let index = SearchIndex::in_ram(&directory).unwrap();
+    let results = search(
+        &index,
+        SearchRequest { text: "介護保険".into(), municipality: Some(code("131083")), ..Default::default() },
+    );
+    assert!(!results.hits.is_empty());
+    for hit in &results.hits {
+        let record = directory.resources.iter().find(|r| r.id == hit.id).unwrap();
+        let readable: Vec<String> = [record.description.clone(), record.audience.description.clone()]
+            .into_iter()
+            .flatten()
+            .chain(record.audience.conditions.clone())
+            .collect();
+        assert!(readable.join("\n").contains(&hit.snippet.fragment), "{}: {}", hit.name, hit.snippet.fragment);
+        assert!(!hit.snippet.fragment.contains("高齢者介護 介護保険"), "{}", hit.snippet.fragment);
+    }
+}

@@ -8,6 +8,8 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
+use rustc_hash::FxHashMap;
+
 use crate::dictionary::segmenter;
 use crate::normalize::{Normalized, normalize, to_katakana};
 
@@ -143,9 +145,10 @@ pub struct Reading {
     clauses: Vec<Vec<Word>>,
     /// Each form of a matchable word → where it stands (clause, word): a cue's words are
     /// looked up, not compared with every word of the text.
-    at: HashMap<String, Vec<(usize, usize)>>,
-    /// The text in katakana without spaces, for cues met by sound (へやから でてこない).
-    sound: String,
+    at: FxHashMap<String, Vec<(usize, usize)>>,
+    /// The text's runs of kana (as katakana, spaces dropped) long enough to hold a cue
+    /// met by sound (へやから でてこない); none in a text written in kanji.
+    sound: Vec<String>,
     original: String,
 }
 
@@ -456,8 +459,8 @@ fn read(text: &str, lexicon: &Lexicon, with_classes: bool) -> Reading {
         i += 1;
     }
     clauses.retain(|c| !c.is_empty());
-    let sound = to_katakana(&normalized.text).chars().filter(|c| !c.is_whitespace()).collect();
-    let mut at: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    let sound = sound_runs(&normalized.text);
+    let mut at: FxHashMap<String, Vec<(usize, usize)>> = FxHashMap::default();
     for (c, clause) in clauses.iter().enumerate() {
         for (i, word) in clause.iter().enumerate().filter(|(_, w)| matches!(w.role, Role::Content | Role::Minor)) {
             for key in &word.keys {
@@ -599,7 +602,7 @@ impl Cue {
                     let found = find_in_reading(reading, words, *denied_after, lexicon);
                     match found {
                         Some((from, to)) => evidence.push(reading.text(from, to).to_owned()),
-                        None if sounds.iter().any(|s| reading.sound.contains(s.as_str())) => {
+                        None if sounds.iter().any(|s| reading.sound.iter().any(|run| run.contains(s.as_str()))) => {
                             evidence.push(text.clone());
                         }
                         None => return None,
@@ -609,6 +612,23 @@ impl Cue {
         }
         Some(evidence.join("＋"))
     }
+}
+
+/// The runs of kana and digits of `text`, as katakana with spaces dropped, that are
+/// long enough to hold a cue's sound (a cue's sound is nothing but those characters).
+fn sound_runs(text: &str) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut run = String::new();
+    for c in to_katakana(text).chars().filter(|c| !c.is_whitespace()) {
+        if crate::normalize::is_katakana(c) || c.is_ascii_digit() {
+            run.push(c);
+        } else if !run.is_empty() {
+            runs.push(std::mem::take(&mut run));
+        }
+    }
+    runs.push(run);
+    runs.retain(|r| r.chars().count() >= MIN_SOUND);
+    runs
 }
 
 /// The cue's sound: its words' readings (katakana), spaces dropped, and particles
