@@ -131,7 +131,7 @@ pub struct Server {
 
 impl Server {
     /// A server on a fresh store of the seed directory.
-    fn start(extra: &[&str]) -> Self {
+    pub fn start(extra: &[&str]) -> Self {
         let db = TestDb::new();
         let dir = tempfile::tempdir().unwrap();
         let mut server = Server::on(&db.url, &dir.path().join("data"), extra);

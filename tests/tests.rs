@@ -1,6 +1,7 @@
 //! Yorisoi's integration tests: one binary, a module per area.
 
 mod bad_input;
+mod browser;
 mod cli;
 mod crash;
 mod graph;

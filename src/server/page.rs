@@ -273,7 +273,15 @@ fn render_page(asked: &PageState, data: &Value, problem: Option<&str>) -> String
         r#"<form method="get" action="/sheet" class="results"><h2>つなぎ先の候補（{}件）</h2>"#,
         results.len()
     );
-    html.push_str(&hidden_state(asked));
+    // The sheet names the needs on screen; understood ones travel as `need` without
+    // `chosen`, which the page itself ignores (it understands the text again).
+    let on_screen = if asked.chosen {
+        asked.clone()
+    } else {
+        let needs = list(search, "detectedNeeds").iter().map(|n| str_of(n, "code").to_owned()).collect();
+        PageState { needs, ..asked.clone() }
+    };
+    html.push_str(&hidden_state(&on_screen));
     if results.is_empty() {
         html.push_str(r#"<p>条件に合う場所が見つかりませんでした。地域や条件を広げてください。</p>"#);
     }

@@ -1,0 +1,146 @@
+//! The frontline page in a real browser: Debian's Chromium, headless, driven over
+//! WebDriver (chromedriver, fantoccini) against a real `yorisoi serve` on the seed.
+//! Screenshots at 360 px and 1280 px and the referral sheet's PDF are saved under
+//! `target/screenshots/` for people to look at. `.ci/run` installs `chromium` and
+//! `chromium-driver`.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::serve::Server;
+use crate::support::repo;
+
+/// chromedriver on a port of its own, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is installed (apt-get install chromium chromium-driver; .ci/run does)");
+        // It says so once it listens.
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let started = lines.by_ref().map_while(Result::ok).any(|line| line.contains("started successfully"));
+        assert!(started, "chromedriver did not start");
+        std::thread::spawn(move || lines.for_each(drop));
+        Driver { child, url: format!("http://127.0.0.1:{port}") }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({ "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                         "--disable-background-networking", "--window-size=1280,900", "--lang=ja-JP"] }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .expect("a browser session")
+}
+
+fn screenshots() -> PathBuf {
+    let dir = repo().join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn texts(client: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for element in client.find_all(Locator::Css(css)).await.unwrap() {
+        out.push(element.text().await.unwrap());
+    }
+    out
+}
+
+/// A counter worker's whole flow, by keyboard where a worker would type: the situation,
+/// the municipality, the age and Enter; the needs understood; one removed and the back
+/// button; two places picked and the sheet printed on one A4 page.
+#[test]
+fn a_worker_finds_places_and_prints_a_referral_sheet_in_a_real_browser() {
+    let server = Server::start(&[]);
+    let driver = Driver::start();
+    let runtime = crate::support::runtime();
+    runtime.block_on(async {
+        let client = browser(&driver).await;
+        let base = format!("http://{}", server.addr);
+        client.goto(&format!("{base}/")).await.unwrap();
+
+        // Typed, then Tab to the municipality, Tab to the age, and Enter submits.
+        let situation = client.find(Locator::Css("#q")).await.unwrap();
+        situation.send_keys("母80代 息子50代無職 ここ数年閉じこもり").await.unwrap();
+        client.find(Locator::Css("select[name=m]")).await.unwrap().select_by_value("江東区").await.unwrap();
+        let age = client.find(Locator::Css("input[name=age]")).await.unwrap();
+        age.send_keys("82\u{E007}").await.unwrap();
+        client.wait().for_element(Locator::Css(".chips")).await.unwrap();
+
+        let chips = texts(&client, ".chip").await;
+        assert!(chips.iter().any(|c| c.contains("8050問題") && c.contains("「母80代＋息子50代」")), "{chips:?}");
+        let url = client.current_url().await.unwrap();
+        assert!(url.query().unwrap_or("").contains("age=82"), "{url}");
+        let names = texts(&client, ".place h3").await;
+        assert!(names.iter().any(|n| n.contains("江東区社会福祉協議会")), "{names:?}");
+
+        // 360 px: nothing wider than the screen.
+        client.set_window_size(1280, 900).await.unwrap();
+        std::fs::write(screenshots().join("page-1280.png"), client.screenshot().await.unwrap()).unwrap();
+        client.set_window_size(360, 800).await.unwrap();
+        let fits = client.execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]);
+        assert_eq!(fits.await.unwrap(), json!(true), "the page is wider than 360 px");
+        std::fs::write(screenshots().join("page-360.png"), client.screenshot().await.unwrap()).unwrap();
+        client.set_window_size(1280, 900).await.unwrap();
+
+        // Remove 8050問題; the back button brings it back (the state is the URL).
+        client.find(Locator::Css("a[aria-label='8050問題を外す']")).await.unwrap().click().await.unwrap();
+        // A click on a link returns once the new page has loaded (WebDriver's page load).
+        let url = client.current_url().await.unwrap();
+        assert!(url.query().is_some_and(|q| q.contains("chosen=1") && q.contains("need=hikikomori")), "{url}");
+        assert!(!texts(&client, ".chip").await.iter().any(|c| c.contains("8050問題")));
+        client.back().await.unwrap();
+        client.wait().for_element(Locator::Css("a[aria-label='8050問題を外す']")).await.unwrap();
+
+        // Two places into the sheet.
+        let picks = client.find_all(Locator::Css("input[name=pick]")).await.unwrap();
+        assert!(picks.len() >= 2);
+        let picked: Vec<String> = vec![
+            texts(&client, ".place h3").await[0].trim().to_owned(),
+            texts(&client, ".place h3").await[1].trim().to_owned(),
+        ];
+        picks[0].click().await.unwrap();
+        picks[1].click().await.unwrap();
+        client.find(Locator::Css("form.results button[type=submit]")).await.unwrap().click().await.unwrap();
+        client.wait().for_element(Locator::Css(".sheet")).await.unwrap();
+        let needs = texts(&client, ".needs").await;
+        assert_eq!(needs, ["困りごと：8050問題・ひきこもり"], "the sheet names the needs on screen");
+        let on_sheet = texts(&client, ".sheet-place h2").await;
+        assert_eq!(on_sheet, picked, "the sheet holds the two picked places");
+        let pdf = client.print(fantoccini::wd::PrintConfiguration::default()).await.unwrap();
+        std::fs::write(screenshots().join("sheet.pdf"), &pdf).unwrap();
+        let text = String::from_utf8_lossy(&pdf);
+        let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+        assert_eq!(pages, 1, "the sheet prints on one page");
+        assert!(text.contains("/MediaBox [0 0 595"), "the page is A4 (595 × 842 points)");
+        std::fs::write(screenshots().join("sheet-1280.png"), client.screenshot().await.unwrap()).unwrap();
+        client.close().await.unwrap();
+    });
+}
