@@ -1,8 +1,8 @@
 //! The frontline page in a real browser: Debian's Chromium, headless, driven over
 //! WebDriver (chromedriver, fantoccini) against a real `yorisoi serve` on the seed.
 //! Screenshots at 360 px and 1280 px and the referral sheet's PDF are saved under
-//! `target/screenshots/` for people to look at. `.ci/run` installs `chromium` and
-//! `chromium-driver`.
+//! `target/screenshots/` for people to look at; axe-core checks accessibility. `.ci/run`
+//! installs `chromium`, `chromium-driver`, a Japanese font and axe-core.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -65,6 +65,24 @@ fn screenshots() -> PathBuf {
     dir
 }
 
+/// axe-core's serious and critical violations on the current page, as `rule: help`.
+/// axe-core comes from npm (`npm ci --prefix tests/axe`, which `.ci/run` does).
+async fn accessibility_violations(client: &Client) -> Vec<String> {
+    let path = repo().join("tests/axe/node_modules/axe-core/axe.min.js");
+    let axe = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run `npm ci --prefix tests/axe` (.ci/run does)", path.display()));
+    // WebDriver's scripts run outside the page's content security policy.
+    client.execute(&format!("{axe}\nreturn true;"), vec![]).await.unwrap();
+    let run = "const done = arguments[arguments.length - 1];
+        axe.run(document).then(r => done({ passes: r.passes.length, serious: r.violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.id + ': ' + v.help + ' ' + v.nodes.map(n => n.target.join(' ')).join(', ')) }));";
+    let found = client.execute_async(run, vec![]).await.unwrap();
+    // axe ran its rules: some passed (a page it could not read would pass none).
+    assert!(found["passes"].as_u64().unwrap_or(0) > 10, "axe-core did not run: {found}");
+    found["serious"].as_array().unwrap().iter().map(|v| v.as_str().unwrap_or("").to_owned()).collect()
+}
+
 async fn texts(client: &Client, css: &str) -> Vec<String> {
     let mut out = Vec::new();
     for element in client.find_all(Locator::Css(css)).await.unwrap() {
@@ -100,6 +118,8 @@ fn a_worker_finds_places_and_prints_a_referral_sheet_in_a_real_browser() {
         assert!(url.query().unwrap_or("").contains("age=82"), "{url}");
         let names = texts(&client, ".place h3").await;
         assert!(names.iter().any(|n| n.contains("江東区社会福祉協議会")), "{names:?}");
+        let violations = accessibility_violations(&client).await;
+        assert!(violations.is_empty(), "axe-core on the results: {violations:#?}");
 
         // 360 px: nothing wider than the screen.
         client.set_window_size(1280, 900).await.unwrap();
@@ -141,6 +161,8 @@ fn a_worker_finds_places_and_prints_a_referral_sheet_in_a_real_browser() {
         assert_eq!(pages, 1, "the sheet prints on one page");
         assert!(text.contains("/MediaBox [0 0 595"), "the page is A4 (595 × 842 points)");
         std::fs::write(screenshots().join("sheet-1280.png"), client.screenshot().await.unwrap()).unwrap();
+        let violations = accessibility_violations(&client).await;
+        assert!(violations.is_empty(), "axe-core on the sheet: {violations:#?}");
         client.close().await.unwrap();
     });
 }
