@@ -488,7 +488,7 @@ fn graphiql_and_introspection_can_be_switched_off() {
     let (status, _, script) = open.send(Request::get("/graphiql.js").body(Body::empty()).unwrap());
     assert_eq!(status, StatusCode::OK);
     assert!(script.contains("GraphiQL.createFetcher"), "{script}");
-    assert_eq!(open.query("{ __schema { queryType { name } } }")["data"]["__schema"]["queryType"]["name"], "QueryRoot");
+    assert_eq!(open.query("{ __schema { queryType { name } } }")["data"]["__schema"]["queryType"]["name"], "Query");
 
     let closed = Harness::with(ServerOptions { graphiql: false, ..ServerOptions::default() }, false);
     let (status, _, _) = closed.send(Request::get("/graphql").body(Body::empty()).unwrap());

@@ -134,7 +134,7 @@ pub struct MutationRoot;
 
 /// Stewards' edits (データ管理者の編集). Each needs a steward's token, is checked like a
 /// seed file, is written with a change-log entry, and is visible to search on return.
-#[Object]
+#[Object(name = "Mutation")]
 impl MutationRoot {
     /// Creates a resource or replaces the one with the same `id` (資源の登録・更新).
     async fn upsert_resource(

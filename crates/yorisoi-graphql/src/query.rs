@@ -232,7 +232,7 @@ fn hops(path: &yorisoi_core::graph::Path) -> Vec<Hop> {
 pub struct QueryRoot;
 
 /// The entry points of the API: the directory, search, where to refer, referral paths and the audit.
-#[Object]
+#[Object(name = "Query")]
 impl QueryRoot {
     /// Any record by its global id.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {

@@ -435,7 +435,7 @@ fn organizations_page_by_municipality() {
 fn introspection_can_be_switched_off() {
     let fixture = seed_schema();
     let on = run(&fixture, "{ __schema { queryType { name } } }");
-    assert_eq!(on["data"]["__schema"]["queryType"]["name"], "QueryRoot");
+    assert_eq!(on["data"]["__schema"]["queryType"]["name"], "Query");
     let closed = fixture_with(&Options { introspection: false });
     let off = run(&closed, "{ __schema { queryType { name } } }");
     assert!(off.get("errors").is_some() || off["data"]["__schema"].is_null(), "{off}");
