@@ -163,6 +163,17 @@ fn a_worker_finds_places_and_prints_a_referral_sheet_in_a_real_browser() {
         std::fs::write(screenshots().join("sheet-1280.png"), client.screenshot().await.unwrap()).unwrap();
         let violations = accessibility_violations(&client).await;
         assert!(violations.is_empty(), "axe-core on the sheet: {violations:#?}");
+
+        // The sheet's URL, opened afresh (shared, bookmarked), is the same sheet; its
+        // link back is the same search with the same picks ticked.
+        let share = client.current_url().await.unwrap();
+        client.goto("about:blank").await.unwrap();
+        client.goto(share.as_str()).await.unwrap();
+        assert_eq!(texts(&client, ".sheet-place h2").await, picked);
+        client.find(Locator::Css(".no-print a")).await.unwrap().click().await.unwrap();
+        let ticked = client.find_all(Locator::Css("input[name=pick]:checked")).await.unwrap();
+        assert_eq!(ticked.len(), 2, "the picks come back with the search");
+        assert!(texts(&client, ".chip").await.iter().any(|c| c.contains("8050問題")));
         client.close().await.unwrap();
     });
 }

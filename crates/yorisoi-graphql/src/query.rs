@@ -362,6 +362,10 @@ impl QueryRoot {
             Vec<String>,
         >,
         #[graphql(desc = "Only places free of charge.")] free: Option<bool>,
+        #[graphql(desc = "An area's steward's id (a 日常生活圏域 or 町丁): places serving it.")] area: Option<String>,
+        #[graphql(desc = "The household in words (ひとり親, 高齢の夫婦), read like the query.")] household: Option<
+            String,
+        >,
     ) -> Result<Connection<String, SearchHit, SearchInfo>> {
         let api = snapshot(ctx);
         let (start, size) = page(first, after.as_deref(), MAX_SEARCH_DEPTH).coded()?;
@@ -372,6 +376,21 @@ impl QueryRoot {
             .coded();
         }
         check_text_length("query", &query).coded()?;
+        if let Some(household) = &household {
+            check_text_length("household", household).coded()?;
+        }
+        let area = area
+            .map(|a| {
+                Id::parse(&a).ok().filter(|id| api.directory.areas.iter().any(|x| &x.id == id)).ok_or_else(|| {
+                    ApiError::BadUserInput(format!("no area `{a}`; give an area's id as in the directory"))
+                })
+            })
+            .transpose()
+            .coded()?;
+        let query = match household {
+            Some(household) => format!("{query} {household}"),
+            None => query,
+        };
         let look = ctx.look_ahead();
         let wants_facets = look.field("needFacets").exists() || look.field("kindFacets").exists();
         let request = SearchRequest {
@@ -394,6 +413,7 @@ impl QueryRoot {
                 .collect::<Result<_, _>>()
                 .coded()?,
             free_only: free.unwrap_or(false),
+            area,
             age,
             open_at,
             count: look.field("totalCount").exists(),

@@ -104,6 +104,53 @@ fn search_returns_places_with_the_understood_needs() {
     assert!(search["edges"][0]["node"]["reason"].as_str().unwrap().contains("困りごと"));
 }
 
+/// Every filter the CLI has is in `search` too; `about` replaces what the text was
+/// understood to say (the page's chips), with no words for a need the worker added.
+#[test]
+fn search_takes_the_clis_filters_and_the_workers_needs() {
+    let schema = seed_schema();
+    let nodes = |response: &Value| -> Vec<Value> {
+        assert!(response.get("errors").is_none(), "{response}");
+        response["data"]["search"]["nodes"].as_array().unwrap().clone()
+    };
+    let household =
+        run(&schema, r#"{ search(query: "相談したい", household: "ひとり親", first: 5) { detectedNeeds { code } } }"#);
+    assert_eq!(household["data"]["search"]["detectedNeeds"], json!([{ "code": "single-parent" }]));
+
+    let kinds = run(
+        &schema,
+        r#"{ search(query: "相談", kinds: ["community-support-center"], first: 20) {
+        nodes { resource { kind { code } } } } }"#,
+    );
+    let kinds = nodes(&kinds);
+    assert!(!kinds.is_empty() && kinds.iter().all(|n| n["resource"]["kind"]["code"] == "community-support-center"));
+
+    let area =
+        run(&schema, r#"{ search(query: "", area: "arakawa-higashiogu", first: 20) { nodes { resource { key } } } }"#);
+    let keys: Vec<Value> = nodes(&area).iter().map(|n| n["resource"]["key"].clone()).collect();
+    assert!(keys.contains(&json!("arakawa-coop-cafe")), "{keys:?}");
+    assert_eq!(
+        error_code(&run(&schema, r#"{ search(query: "", area: "nowhere", first: 1) { totalCount } }"#)),
+        "BAD_USER_INPUT"
+    );
+
+    let free = run(&schema, r#"{ search(query: "", free: true, first: 20) { nodes { resource { free } } } }"#);
+    // The documents state no place as free of charge, so none is offered as one.
+    assert!(nodes(&free).is_empty());
+    let any = run(&schema, r#"{ search(query: "", first: 20) { nodes { resource { free } } } }"#);
+    assert!(!nodes(&any).is_empty());
+
+    let about = run(
+        &schema,
+        r#"{ search(query: "母80代 息子50代無職 閉じこもり", about: ["hikikomori", "food"], first: 3) {
+        detectedNeeds { code matched } } }"#,
+    );
+    assert_eq!(
+        about["data"]["search"]["detectedNeeds"],
+        json!([{ "code": "hikikomori", "matched": "閉じこもり" }, { "code": "food", "matched": "" }])
+    );
+}
+
 #[test]
 fn resources_page_with_cursors_and_a_bounded_first() {
     let schema = seed_schema();
