@@ -4,6 +4,8 @@
 //! domain-side derives an API trait.
 
 mod auth;
+mod changes;
+mod connection;
 mod error;
 mod global_id;
 pub mod limits;

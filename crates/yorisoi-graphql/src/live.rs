@@ -149,3 +149,13 @@ fn record_json(directory: &Directory, record: RecordKind, id: &Id) -> Option<Str
     }?;
     Some(value.to_string())
 }
+
+/// The snapshot a request reads (put into its context by `Service`).
+pub(crate) fn snapshot<'a>(ctx: &async_graphql::Context<'a>) -> &'a Arc<Snapshot> {
+    ctx.data_unchecked::<Arc<Snapshot>>()
+}
+
+/// The live state a steward's edit goes through.
+pub(crate) fn live<'a>(ctx: &async_graphql::Context<'a>) -> &'a Live {
+    ctx.data_unchecked::<Arc<Live>>()
+}

@@ -1,67 +1,16 @@
 //! Stewards' edits (upsertResource, retireResource, verifyResource, addReferral,
-//! removeReferral) and the change log they leave. Every edit needs a steward's token.
+//! removeReferral); each leaves a change-log entry (`changes`). Every edit needs a
+//! steward's token.
 
-use std::sync::Arc;
-
-use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Json, Object, Result, SimpleObject};
-use chrono::{DateTime, Utc};
-use yorisoi_core::{Action, Change, Edit, Id, Provenance, Status};
+use chrono::Utc;
+use yorisoi_core::{Action, Edit, Id, Provenance, Status};
 
 use crate::auth::{Caller, Role};
+use crate::changes::ChangeEntry;
 use crate::error::{ApiError, Coded};
-use crate::global_id::{cursor, offset};
-use crate::live::{Live, Snapshot};
-use crate::query::{page, snapshot};
+use crate::live::{Snapshot, live, snapshot};
 use crate::types::{Referral, Resource};
-
-/// One entry of the change log (変更履歴).
-pub struct ChangeEntry(pub Change);
-
-/// One entry of the change log (変更履歴): who changed which record when, and how.
-#[Object]
-impl ChangeEntry {
-    /// Increasing number of the entry.
-    async fn number(&self) -> i64 {
-        self.0.id
-    }
-    /// When it was written (UTC).
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.at
-    }
-    /// The name of the steward's token (担当者).
-    async fn actor(&self) -> &str {
-        &self.0.actor
-    }
-    /// upsert_resource, retire_resource, verify_resource, add_referral or remove_referral.
-    async fn action(&self) -> &str {
-        self.0.action.code()
-    }
-    /// resources or referrals.
-    async fn record_kind(&self) -> &str {
-        self.0.record.key()
-    }
-    /// The steward's id of the record.
-    async fn record_id(&self) -> &str {
-        self.0.record_id.as_str()
-    }
-    /// The record before, in the seed file's format; null when it was created.
-    async fn before(&self) -> Option<Json<serde_json::Value>> {
-        json(self.0.before.as_deref())
-    }
-    /// The record after, in the seed file's format; null when it was removed.
-    async fn after(&self) -> Option<Json<serde_json::Value>> {
-        json(self.0.after.as_deref())
-    }
-    /// Why, in the steward's words (理由).
-    async fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
-    }
-}
-
-fn json(text: Option<&str>) -> Option<Json<serde_json::Value>> {
-    text.and_then(|t| serde_json::from_str(t).ok()).map(Json)
-}
 
 /// What an edit to a resource did.
 #[derive(SimpleObject)]
@@ -94,10 +43,6 @@ fn steward<'a>(ctx: &Context<'a>) -> Result<&'a Caller, ApiError> {
         ))),
         Some(caller) => Ok(caller),
     }
-}
-
-fn live<'a>(ctx: &Context<'a>) -> &'a Live {
-    ctx.data_unchecked::<Arc<Live>>()
 }
 
 fn parse_id(text: &str) -> Result<Id, ApiError> {
@@ -237,40 +182,4 @@ impl MutationRoot {
             live(ctx).edit(caller, Action::RemoveReferral, Edit::RemoveReferral(id), Some(note)).await.coded()?;
         Ok(ReferralChange { change: ChangeEntry(change), referral: None })
     }
-}
-
-/// A page of the change log, for callers with a token.
-pub(crate) async fn changes(
-    ctx: &Context<'_>,
-    since: Option<DateTime<Utc>>,
-    first: i32,
-    after: Option<String>,
-) -> Result<Connection<String, ChangeEntry>> {
-    if ctx.data_opt::<Caller>().is_none() {
-        return Err(ApiError::Unauthenticated(
-            "the change log needs a staff or steward token: send `Authorization: Bearer <token>`".to_owned(),
-        ))
-        .coded();
-    }
-    let (_, size) = page(first, None, 0).coded()?;
-    let after_id = after
-        .as_deref()
-        .map(|c| {
-            offset(c).and_then(|n| {
-                i64::try_from(n).map_err(|_| ApiError::BadUserInput(format!("`{c}` is not a cursor of the change log")))
-            })
-        })
-        .transpose()
-        .coded()?;
-    let mut entries = live(ctx)
-        .store()
-        .changes(since, after_id, size as u64 + 1)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))
-        .coded()?;
-    let has_next = entries.len() > size;
-    entries.truncate(size);
-    let mut connection = Connection::new(after_id.is_some(), has_next);
-    connection.edges.extend(entries.into_iter().map(|c| Edge::new(cursor(c.id.max(0) as usize), ChangeEntry(c))));
-    Ok(connection)
 }

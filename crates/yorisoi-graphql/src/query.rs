@@ -9,10 +9,11 @@ use yorisoi_core::graph::{AuditOptions, PathQuery, Person};
 use yorisoi_core::{Directory, Id, MunicipalityCode};
 use yorisoi_search::{ReferRequest, SearchRequest};
 
+use crate::changes::ChangeEntry;
+use crate::connection::page;
 use crate::error::{ApiError, Coded};
-use crate::global_id::{NodeType, cursor, decode, offset};
-use crate::live::Snapshot;
-use crate::mutation::ChangeEntry;
+use crate::global_id::{NodeType, cursor, decode};
+use crate::live::{Snapshot, snapshot};
 use crate::types::{Kind, Municipality, Need, Node, Organization, Resource};
 
 /// The largest page any connection returns; a request's cost grows with `first`.
@@ -150,35 +151,9 @@ pub struct Finding {
     pub suggestion: String,
 }
 
-/// The request's snapshot (set by [`crate::Service::execute`]).
-pub(crate) fn snapshot<'a>(ctx: &Context<'a>) -> &'a Arc<Snapshot> {
-    ctx.data_unchecked::<Arc<Snapshot>>()
-}
-
 /// How deep a search may page: it gathers `offset + first` hits in memory, so a
 /// forged cursor must not name a far offset. Past this, narrow the search.
 pub const MAX_SEARCH_DEPTH: usize = 1_000;
-
-/// The start and size of a page. A cursor must name a position before `end` (the
-/// listing's length, or how deep it may go): a forged one is refused, not wrapped
-/// around or allocated for.
-pub(crate) fn page(first: i32, after: Option<&str>, end: usize) -> Result<(usize, usize), ApiError> {
-    if !(1..=MAX_FIRST).contains(&first) {
-        return Err(ApiError::BadUserInput(format!("`first` must be between 1 and {MAX_FIRST}, not {first}")));
-    }
-    let start = match after {
-        None => 0,
-        Some(cursor) => match offset(cursor)? {
-            at if at < end => at + 1,
-            _ => {
-                return Err(ApiError::BadUserInput(format!(
-                    "`{cursor}` is not a cursor of this listing (it has {end} items); start again without `after`"
-                )));
-            }
-        },
-    };
-    Ok((start, first as usize))
-}
 
 /// The longest search text or situation accepted, in characters: a worker's note is a
 /// few sentences, and every extra word is more work for every search in the request.
@@ -339,7 +314,7 @@ impl QueryRoot {
         #[graphql(desc = "Page size, 1 to 100.")] first: i32,
         #[graphql(desc = "A cursor from a previous page.")] after: Option<String>,
     ) -> Result<Connection<String, ChangeEntry>> {
-        crate::mutation::changes(ctx, since, first, after).await
+        crate::changes::changes(ctx, since, first, after).await
     }
 
     /// Search as a frontline worker types: names in any spelling or a situation in plain words (検索).
