@@ -276,7 +276,12 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 /// Reads DIR; on problems prints them and returns `None`.
 fn read_seed(dir: &Path) -> anyhow::Result<Option<yorisoi_seed::SeedSet>> {
     match yorisoi_seed::read_dir(dir) {
-        Ok(set) => Ok(Some(set)),
+        Ok(set) => {
+            for warning in &set.warnings {
+                eprintln!("warning: {warning}");
+            }
+            Ok(Some(set))
+        }
         Err(SeedError::Invalid { diagnostics, note }) => {
             for diagnostic in &diagnostics {
                 eprintln!("{diagnostic}");

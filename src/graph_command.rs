@@ -72,8 +72,12 @@ pub struct ReferArgs {
     #[arg(long)]
     pub from: Option<String>,
     /// The one asking is the person's family (places taking only the person come last)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "by_professional")]
     pub by_family: bool,
+    /// The one asking is a professional for the person: a care manager, a 民生委員,
+    /// another window (places that take only the person or family come last)
+    #[arg(long)]
+    pub by_professional: bool,
     /// Only places open now (places whose hours are not published stay, marked)
     #[arg(long, conflicts_with = "at")]
     pub open_now: bool,
@@ -204,7 +208,13 @@ pub fn refer(directory: &Directory, index: &SearchIndex, args: &ReferArgs) -> an
         household: args.household.clone(),
         from: args.from.as_deref().map(|f| node_id(&graph, f)).transpose()?,
         open_at: crate::search_command::open_at(args.at, args.open_now),
-        by_family: args.by_family,
+        asker: if args.by_family {
+            yorisoi_core::Asker::Family
+        } else if args.by_professional {
+            yorisoi_core::Asker::Professional
+        } else {
+            yorisoi_core::Asker::Person
+        },
         today: args.at.map(|at| at.date()),
         limit: args.limit,
     };

@@ -261,6 +261,15 @@ const CASES: &[(&str, &[&str])] = &[
         "full-width-colon",
         &["full-width-colon.yaml:3:9: full-width colon `：` after `name`; write a half-width `:` and a space"],
     ),
+    (
+        "missing-document",
+        &[
+            "missing-document.yaml:4:11: no document `leaflet-2025.pdf` in {dir}/documents; put the document there, \
+             or give the source's web address under `url:` and leave `file:` out",
+            "missing-document.yaml:7:11: `../../etc/passwd` is not a file name under documents/; give the name of a \
+             file in that folder (no `..`, no absolute path)",
+        ],
+    ),
 ];
 
 fn base_dir() -> std::path::PathBuf {

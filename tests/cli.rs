@@ -7,7 +7,7 @@ fn check_passes_on_the_seed_directory_and_counts_records() {
     let output = yorisoi(&["check", seed_dir().to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let out = stdout(&output);
-    assert!(out.starts_with("ok: 7 files, 6 sources, 19 municipalities"), "{out}");
+    assert!(out.starts_with("ok: 7 files, 7 sources, 19 municipalities"), "{out}");
 }
 
 #[test]
@@ -307,4 +307,40 @@ fn understand_names_each_need_with_its_words() {
     assert!(out.contains("80代[Content: 80,80代,高齢]"), "{out}");
     let none = stdout(&yorisoi(&["understand", "駅で財布を落としました", "--seed", seed]));
     assert_eq!(none.trim(), "no need understood");
+}
+
+/// What a steward may mean is said but does not stop the check: a working referral
+/// to a place that has ended (the audit reports it too), and sources whose files
+/// could not be looked for because the directory has no documents folder.
+#[test]
+fn check_warns_of_referrals_to_ended_places_and_unchecked_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&seed_dir(), dir.path());
+    let file = "resources:\n  - id: test-ended-salon\n    name: 終わったサロン（試験用）\n    kind: salon\n    status: ended\n    \
+                provenance: [{ source: koto-isolation-platform, verified: 2026-11-22 }]\nreferrals:\n  - id: test-to-ended\n    \
+                from: koto-shakyo-window\n    to: test-ended-salon\n    kind: refers_to\n    \
+                provenance: [{ source: koto-isolation-platform, verified: 2026-11-22 }]\n";
+    std::fs::write(dir.path().join("ended.yaml"), file).unwrap();
+    let output = yorisoi(&["check", dir.path().to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let expected = format!(
+        "warning: {}/ended.yaml:10:9: `test-ended-salon` has ended (status: ended): a person sent there finds nobody; \
+         refer to another place, or mark this referral `state: not_working` (the audit reports it as REFERS_TO_CLOSED_PLACE)",
+        dir.path().display()
+    );
+    assert_eq!(stderr(&output).trim(), expected);
+
+    // Without the documents folder (an export, say) the files are named but not looked for.
+    std::fs::remove_dir_all(dir.path().join("documents")).unwrap();
+    let output = yorisoi(&["check", dir.path().to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let warnings = stderr(&output);
+    let unlooked: Vec<&str> = warnings.lines().filter(|l| l.contains("not looked for")).collect();
+    assert_eq!(unlooked.len(), 5, "the five documents: {unlooked:?}");
+    let first = format!(
+        "warning: {}/sources.yaml:8:11: not looked for: there is no {}/documents folder",
+        dir.path().display(),
+        dir.path().display()
+    );
+    assert!(unlooked[0].starts_with(&first), "{}", unlooked[0]);
 }

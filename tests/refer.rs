@@ -155,7 +155,8 @@ fn eligibility_is_applied_and_explained() {
         ),
         fixture("a-test-fixture-other-ward", "{ residence: [\"131091\"] }"),
         fixture("a-test-fixture-person-only", "{ family_may_consult: false }"),
-    ) + &fixture("a-test-fixture-women", "{ gender: female }");
+    ) + &fixture("a-test-fixture-women", "{ gender: female }")
+        + &fixture("a-test-fixture-no-professionals", "{ family_may_consult: true, professionals_may_consult: false }");
     std::fs::write(dir.path().join("eligibility-test.yaml"), file).unwrap();
     let directory = yorisoi_seed::read_dir(dir.path()).unwrap().directory;
 
@@ -192,7 +193,7 @@ fn eligibility_is_applied_and_explained() {
         &ReferRequest {
             situation: "母がお金が足りなくて生活が苦しい".into(),
             municipality: Some(code(KOTO)),
-            by_family: true,
+            asker: yorisoi_core::Asker::Family,
             gender: Some(yorisoi_core::Gender::Male),
             limit: 20,
             ..Default::default()
@@ -206,4 +207,30 @@ fn eligibility_is_applied_and_explained() {
     assert_eq!(by_family.suggestions[women].hit.ineligible, ["女性が対象"]);
     let first = by_family.suggestions.iter().position(|s| !s.hit.ineligible.is_empty()).unwrap();
     assert!(first <= at && by_family.suggestions[first..].iter().all(|s| !s.hit.ineligible.is_empty()));
+    // The family is welcome where the place says so, and told.
+    let welcome = position(&by_family, "a-test-fixture-no-professionals").unwrap();
+    assert!(by_family.suggestions[welcome].hit.ineligible.is_empty());
+    assert!(by_family.suggestions[welcome].hit.reason.contains("家族からの相談も可"));
+
+    // A care manager asking for the person: the place that takes only the person or
+    // the family says so and comes after every place that may take the call.
+    let by_professional = where_to_refer(
+        &index,
+        &graph,
+        &ReferRequest {
+            situation: "母がお金が足りなくて生活が苦しい".into(),
+            municipality: Some(code(KOTO)),
+            asker: yorisoi_core::Asker::Professional,
+            limit: 20,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let at = position(&by_professional, "a-test-fixture-no-professionals").unwrap();
+    assert_eq!(by_professional.suggestions[at].hit.ineligible, ["関係機関からの相談は受けていない"]);
+    let first = by_professional.suggestions.iter().position(|s| !s.hit.ineligible.is_empty()).unwrap();
+    assert!(by_professional.suggestions[first..].iter().all(|s| !s.hit.ineligible.is_empty()));
+    // The person-only place says nothing of professionals, so nothing is ruled out there.
+    let person_only = position(&by_professional, "a-test-fixture-person-only").unwrap();
+    assert!(by_professional.suggestions[person_only].hit.ineligible.is_empty());
 }

@@ -88,13 +88,15 @@ impl Drop for TestDb {
     }
 }
 
-/// Copies every file of `from` into `to` (flat).
+/// Copies `from` into `to`, folders and all (the seed's documents come along).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         if entry.path().is_file() {
             std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        } else if entry.path().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
         }
     }
 }

@@ -29,7 +29,7 @@ pub use organization::{Organization, OrganizationKind};
 pub use place::{Area, AreaKind, Municipality, ServiceArea};
 pub use provenance::{Provenance, Source};
 pub use referral::{Referral, ReferralConditions, ReferralKind, ReferralState};
-pub use resource::{Application, Audience, Cost, Exclusion, Gender, Resource, Status};
+pub use resource::{Application, Asker, Audience, Cost, Exclusion, Gender, MayConsult, Resource, Status};
 pub use schedule::{Closure, DayShift, Hours, Openness, Rule, Schedule, Season, WeekOfMonth, japan_time};
 pub use taxonomy::{Kind, LocalName, Need};
 pub use validate::{FieldRef, Problem, ProblemCode, validate};

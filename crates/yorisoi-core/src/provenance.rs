@@ -12,7 +12,7 @@ pub struct Source {
     pub publisher: Option<String>,
     /// When the source was published, as precisely as it says (2025-06, 2025年11月号).
     pub published: Option<String>,
-    /// The file name of a document kept with the project (seed-documents/…).
+    /// The file name of a document in the seed's `documents/` folder.
     pub file: Option<String>,
     pub url: Option<String>,
 }

@@ -21,6 +21,11 @@ pub enum ReferralKind {
 }
 
 impl ReferralKind {
+    /// Whether a worker can hand a person along it (passing a list of names does not).
+    pub fn carries_people(self) -> bool {
+        self != Self::SharesInformationWith
+    }
+
     pub const ALL: [ReferralKind; 6] = [
         Self::RefersTo,
         Self::EscalatesTo,

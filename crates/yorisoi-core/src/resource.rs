@@ -62,9 +62,57 @@ pub struct Audience {
     /// Whether a family member may consult for the person (`Some(false)`: the person only).
     #[cfg_attr(feature = "serde", serde(default))]
     pub family_may_consult: Option<bool>,
+    /// Whether a professional (a care manager, a 民生委員, another window) may consult
+    /// for the person (`Some(false)`: the person or family only).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub professionals_may_consult: Option<bool>,
     /// The gender a place is for, when it is for one (女性相談, 男性の居場所).
     #[cfg_attr(feature = "serde", serde(default))]
     pub gender: Option<Gender>,
+}
+
+/// Who is asking a place for help: the person, their family, or a professional on
+/// their behalf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Asker {
+    #[default]
+    Person,
+    Family,
+    Professional,
+}
+
+impl Asker {
+    /// Why a place may not take this asker, in the words shown to the worker; `None`
+    /// when it takes them or does not say.
+    pub fn refused_by(self, place: MayConsult) -> Option<&'static str> {
+        match self {
+            Asker::Person => None,
+            Asker::Family => (place.family == Some(false)).then_some("本人からの相談のみ"),
+            Asker::Professional => (place.professionals == Some(false)).then_some("関係機関からの相談は受けていない"),
+        }
+    }
+
+    /// What a place says it welcomes from this asker, when it says so.
+    pub fn welcomed_by(self, place: MayConsult) -> Option<&'static str> {
+        match self {
+            Asker::Person => None,
+            Asker::Family => (place.family == Some(true)).then_some("家族からの相談も可"),
+            Asker::Professional => (place.professionals == Some(true)).then_some("関係機関からの相談も可"),
+        }
+    }
+}
+
+/// Who besides the person a place takes questions from (`None`: it does not say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MayConsult {
+    pub family: Option<bool>,
+    pub professionals: Option<bool>,
+}
+
+impl Audience {
+    pub fn may_consult(&self) -> MayConsult {
+        MayConsult { family: self.family_may_consult, professionals: self.professionals_may_consult }
+    }
 }
 
 /// A gender a place may be for.

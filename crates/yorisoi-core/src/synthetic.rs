@@ -272,6 +272,7 @@ mod tests {
                 synonyms: vec![],
                 cues: vec![],
                 description: None,
+                provenance: vec![],
             }],
             kinds: vec![Kind {
                 code: Id::parse("salon").unwrap(),
@@ -282,6 +283,7 @@ mod tests {
                 local_names: vec![],
                 entry_window: false,
                 description: None,
+                provenance: vec![],
             }],
             ..Directory::default()
         };

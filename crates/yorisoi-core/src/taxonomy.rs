@@ -16,6 +16,8 @@ pub struct Need {
     /// (「ずっと家にいる」 for ひきこもり).
     pub cues: Vec<String>,
     pub description: Option<String>,
+    /// Where the need and its words are stated (a document, a law).
+    pub provenance: Vec<crate::Provenance>,
 }
 
 /// A kind of resource such as 地域包括支援センター or フードパントリー.
@@ -32,6 +34,8 @@ pub struct Kind {
     /// with any worry, from which referrals start.
     pub entry_window: bool,
     pub description: Option<String>,
+    /// Where the kind is stated (a document, the law that sets it up).
+    pub provenance: Vec<crate::Provenance>,
 }
 
 /// The name a kind goes by in one municipality and the municipalities below it:

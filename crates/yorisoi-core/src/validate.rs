@@ -467,6 +467,11 @@ impl Checker<'_> {
             if let Some(parent) = &need.parent {
                 self.check_ref(at(RecordKind::Need, i, "parent"), RecordKind::Need, parent);
             }
+            // Taxonomy entries may go without a source (a steward's draft vocabulary);
+            // those given must exist and be dated no later than today.
+            if !need.provenance.is_empty() {
+                self.check_provenance(RecordKind::Need, i, "", &need.provenance);
+            }
         }
         let parents = dir.needs.iter().map(|n| (n.code.to_string(), n.parent.as_ref().map(Id::to_string)));
         self.check_cycles(RecordKind::Need, "need", parents.collect());
@@ -475,6 +480,9 @@ impl Checker<'_> {
             self.check_kana(at(RecordKind::Kind, i, "kana"), kind.kana.as_deref());
             if let Some(parent) = &kind.parent {
                 self.check_ref(at(RecordKind::Kind, i, "parent"), RecordKind::Kind, parent);
+            }
+            if !kind.provenance.is_empty() {
+                self.check_provenance(RecordKind::Kind, i, "", &kind.provenance);
             }
             for (j, local) in kind.local_names.iter().enumerate() {
                 self.check_municipality_ref(

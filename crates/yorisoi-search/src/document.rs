@@ -32,7 +32,7 @@ pub struct DocInfo {
     pub residence: Vec<MunicipalityCode>,
     /// Circumstances that rule a person out: the label and its words, read as cues.
     pub excludes: Vec<(String, Vec<Cue>)>,
-    pub family_may_consult: Option<bool>,
+    pub may_consult: yorisoi_core::MayConsult,
     pub gender: Option<yorisoi_core::Gender>,
     /// Needs, kind and municipalities as small integers, for counting facets.
     pub facet_needs: Vec<u32>,
@@ -162,7 +162,7 @@ impl<'a> Context<'a> {
                     (e.label.clone(), cues)
                 })
                 .collect(),
-            family_may_consult: r.audience.family_may_consult,
+            may_consult: r.audience.may_consult(),
             gender: r.audience.gender,
             facet_needs: Vec::new(),
             facet_kind: 0,

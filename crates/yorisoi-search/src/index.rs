@@ -472,7 +472,7 @@ impl SearchIndex {
                 last_day: info.schedule.last_day(),
                 event: info.schedule.is_event(),
                 ineligible,
-                family_may_consult: info.family_may_consult,
+                may_consult: info.may_consult,
             });
         }
         let total = exhaustive.then_some(collected.total);

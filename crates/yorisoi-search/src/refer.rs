@@ -22,9 +22,9 @@ pub struct ReferRequest {
     /// Where the worker stands: their window or organization.
     pub from: Option<Id>,
     pub open_at: Option<chrono::NaiveDateTime>,
-    /// The one asking is the person's family, not the person (places that take only
-    /// the person come last, and say so).
-    pub by_family: bool,
+    /// Who is asking: the person, their family or a professional (places that do not
+    /// take them come last, and say so).
+    pub asker: yorisoi_core::Asker,
     /// The day the referral is for (events over by then are never suggested); today in
     /// Japan when not given, or the day of `open_at`.
     pub today: Option<chrono::NaiveDate>,
@@ -131,13 +131,11 @@ pub fn where_to_refer(
                     start.into_iter().chain(path.hops.iter().map(|h| name(&h.to))).collect::<Vec<_>>().join(" → ");
                 hit.reason.push_str(&format!(" / つなぎ: {}ステップ（{chain}）", path.hops.len()));
             }
-            match (request.by_family, hit.family_may_consult) {
-                (true, Some(false)) => {
-                    hit.ineligible.push("本人からの相談のみ".to_owned());
-                    hit.reason.push_str(" / 対象外の可能性: 本人からの相談のみ");
-                }
-                (true, Some(true)) => hit.reason.push_str(" / 家族からの相談も可"),
-                _ => {}
+            if let Some(refused) = request.asker.refused_by(hit.may_consult) {
+                hit.ineligible.push(refused.to_owned());
+                hit.reason.push_str(&format!(" / 対象外の可能性: {refused}"));
+            } else if let Some(welcomed) = request.asker.welcomed_by(hit.may_consult) {
+                hit.reason.push_str(&format!(" / {welcomed}"));
             }
             // Places the person is eligible for come first; then, when the situation was
             // understood, places that address it, whatever a match on words scores.

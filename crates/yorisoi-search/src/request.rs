@@ -63,8 +63,8 @@ pub struct Hit {
     /// Why the person may not be eligible (residence, a circumstance it excludes that
     /// the text says), in words; empty when nothing known rules them out.
     pub ineligible: Vec<String>,
-    /// Whether a family member may consult for the person (`Some(false)`: the person only).
-    pub family_may_consult: Option<bool>,
+    /// Who besides the person it takes questions from.
+    pub may_consult: yorisoi_core::MayConsult,
 }
 
 /// A fragment of text and the byte ranges in it that matched.

@@ -132,6 +132,7 @@ impl FromSeed {
             synonyms: dto.synonyms,
             cues: dto.cues,
             description: dto.description,
+            provenance: self.provenance(at, dto.provenance),
         }
     }
 
@@ -168,6 +169,7 @@ impl FromSeed {
             local_names,
             entry_window: dto.entry_window,
             description: dto.description,
+            provenance: self.provenance(at, dto.provenance),
         }
     }
 
@@ -231,6 +233,7 @@ impl FromSeed {
                     .map(|e| core::Exclusion { label: e.label, cues: e.cues })
                     .collect(),
                 family_may_consult: dto.audience.family_may_consult,
+                professionals_may_consult: dto.audience.professionals_may_consult,
                 gender: dto.audience.gender.map(|g| match g {
                     GenderDto::Female => core::Gender::Female,
                     GenderDto::Male => core::Gender::Male,

@@ -58,7 +58,7 @@ pub struct SourceDto {
     /// As precise as the source says (2025-06, 2025年11月号).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
-    /// File name under shared/seed-documents.
+    /// File name in the `documents/` folder beside the seed files (checked to exist).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,6 +128,9 @@ pub struct NeedDto {
     pub cues: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Where the need and its words are stated (a document, a law).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provenance: Vec<ProvenanceDto>,
 }
 
 /// A kind of resource.
@@ -150,6 +153,9 @@ pub struct KindDto {
     pub entry_window: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Where the kind is stated (a document, the law that sets it up).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provenance: Vec<ProvenanceDto>,
 }
 
 /// A local name of a kind.
@@ -534,6 +540,10 @@ pub struct AudienceDto {
     /// Whether a family member may consult for the person (false: the person only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_may_consult: Option<bool>,
+    /// Whether a professional (a care manager, a 民生委員, another window) may consult
+    /// for the person (false: the person or the family only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub professionals_may_consult: Option<bool>,
     /// The gender the place is for, when the source says it is for one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<GenderDto>,
@@ -655,6 +665,7 @@ fn is_default_audience(a: &AudienceDto) -> bool {
         && a.conditions.is_empty()
         && a.excludes.is_empty()
         && a.family_may_consult.is_none()
+        && a.professionals_may_consult.is_none()
         && a.gender.is_none()
 }
 

@@ -53,7 +53,14 @@ fn render(diagnostics: &[Diagnostic], note: Option<&str>) -> String {
 pub struct SeedSet {
     pub directory: Directory,
     pub files: Vec<PathBuf>,
+    /// What a steward may mean but should look at (a referral to a place that has
+    /// ended); the set loads all the same.
+    pub warnings: Vec<Diagnostic>,
 }
+
+/// The folder below a seed directory that holds the source documents a source's
+/// `file:` names.
+pub const DOCUMENTS_DIR: &str = "documents";
 
 /// Where each record of the directory was written: file and position in its list.
 #[derive(Default)]
@@ -98,7 +105,7 @@ pub fn read_dir(dir: &Path) -> Result<SeedSet, SeedError> {
             diagnostic(&link, LineCol { line: 1, column: 1 }, message.to_owned())
         })
         .collect();
-    match read_sources(sources) {
+    match read_checked(sources, Some(&dir.join(DOCUMENTS_DIR))) {
         Ok(set) if linked.is_empty() => Ok(set),
         Ok(_) => Err(SeedError::Invalid { diagnostics: linked, note: None }),
         Err(SeedError::Invalid { mut diagnostics, note }) => {
@@ -111,8 +118,16 @@ pub fn read_dir(dir: &Path) -> Result<SeedSet, SeedError> {
 }
 
 /// Reads and checks seed files given as (path, bytes), as [`read_dir`] does once it
-/// has read them; the paths only name the files in messages.
+/// has read them; the paths only name the files in messages. With no folder on disk,
+/// a source's `file:` is not looked for.
 pub fn read_sources(sources: Vec<(PathBuf, Vec<u8>)>) -> Result<SeedSet, SeedError> {
+    read_checked(sources, None)
+}
+
+/// [`read_sources`], looking for each source's `file:` in `documents` when that folder
+/// exists (an export has none: its sources' files are then named but not looked for,
+/// and a warning says so).
+fn read_checked(sources: Vec<(PathBuf, Vec<u8>)>, documents: Option<&Path>) -> Result<SeedSet, SeedError> {
     let files: Vec<PathBuf> = sources.iter().map(|(path, _)| path.clone()).collect();
     let mut directory = Directory::default();
     let mut diagnostics = Vec::new();
@@ -203,6 +218,21 @@ pub fn read_sources(sources: Vec<(PathBuf, Vec<u8>)>) -> Result<SeedSet, SeedErr
         }
     }
 
+    // Sources whose `file:` could not be looked for: the seed directory has no
+    // documents folder.
+    let mut unlooked = Vec::new();
+    for (index, source) in directory.sources.iter().enumerate() {
+        let (Some(file), Some(documents)) = (&source.file, documents) else { continue };
+        if !documents.is_dir() {
+            unlooked.push(index);
+            continue;
+        }
+        if let Some(message) = missing_document(documents, file) {
+            let (f, item) = origins.get(RecordKind::Source, index).expect("every record has an origin");
+            let at = maps[f].find(&format!("sources.{item}.file")).unwrap_or(LineCol { line: 1, column: 1 });
+            diagnostics.push(diagnostic(&files[f], at, message));
+        }
+    }
     // A label or synonym written where a code goes: name the code it stands for.
     for (at, (taxonomy, word)) in taxonomy_words {
         diagnostics[at].message = taxonomy_word_message(&directory, taxonomy, &word);
@@ -247,13 +277,73 @@ pub fn read_sources(sources: Vec<(PathBuf, Vec<u8>)>) -> Result<SeedSet, SeedErr
         diagnostics.push(diagnostic(&files[file], at, message));
     }
     if diagnostics.is_empty() {
-        return Ok(SeedSet { directory, files });
+        let mut warnings: Vec<Diagnostic> = referrals_to_ended_places(&directory)
+            .into_iter()
+            .map(|(index, message)| {
+                let (file, at) = place(RecordKind::Referral, index, "to");
+                diagnostic(&files[file], at, message)
+            })
+            .collect();
+        warnings.extend(unlooked.into_iter().map(|index| {
+            let (file, at) = place(RecordKind::Source, index, "file");
+            let folder = documents.map(Path::display).expect("looked for only with a folder");
+            diagnostic(&files[file], at, format!("not looked for: there is no {folder} folder beside the seed files"))
+        }));
+        warnings.sort();
+        return Ok(SeedSet { directory, files, warnings });
     }
     diagnostics.sort();
     let note = (held_back > 0).then(|| {
         format!("{held_back} reference(s) were not checked because some records could not be read; fix the errors above and check again")
     });
     Err(SeedError::Invalid { diagnostics, note })
+}
+
+/// Why a source's `file:` cannot be found under the documents folder, if it cannot.
+fn missing_document(documents: &Path, file: &str) -> Option<String> {
+    let plain = Path::new(file).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !plain {
+        return Some(format!(
+            "`{}` is not a file name under {DOCUMENTS_DIR}/; give the name of a file in that folder (no `..`, no absolute path)",
+            yorisoi_core::text_rules::escaped(file)
+        ));
+    }
+    (!documents.join(file).is_file()).then(|| {
+        format!(
+            "no document `{}` in {}; put the document there, or give the source's web address under `url:` and leave `file:` out",
+            yorisoi_core::text_rules::escaped(file),
+            documents.display()
+        )
+    })
+}
+
+/// Working referrals that send people to a place that has ended (its status, or its
+/// last listed day is past): loadable, since the steward may be recording history,
+/// but said at check time (the audit reports them too, as REFERS_TO_CLOSED_PLACE).
+fn referrals_to_ended_places(directory: &Directory) -> Vec<(usize, String)> {
+    let today = yorisoi_core::japan_time(chrono::Utc::now()).date();
+    let resources: std::collections::HashMap<_, _> = directory.resources.iter().map(|r| (&r.id, r)).collect();
+    directory
+        .referrals
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.state == yorisoi_core::ReferralState::Working && r.kind.carries_people())
+        .filter_map(|(index, referral)| {
+            let target = resources.get(&referral.to)?;
+            let ended = target.status == yorisoi_core::Status::Ended;
+            let over = target.schedule.last_day().filter(|last| *last < today);
+            let why = match (ended, over) {
+                (true, _) => "has ended (status: ended)".to_owned(),
+                (false, Some(last)) => format!("was last held on {last}"),
+                (false, None) => return None,
+            };
+            let message = format!(
+                "`{}` {why}: a person sent there finds nobody; refer to another place, or mark this referral `state: not_working` (the audit reports it as REFERS_TO_CLOSED_PLACE)",
+                referral.to
+            );
+            Some((index, message))
+        })
+        .collect()
 }
 
 fn taxonomy_word_message(directory: &Directory, taxonomy: convert::Taxonomy, word: &str) -> String {

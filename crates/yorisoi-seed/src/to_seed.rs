@@ -67,6 +67,7 @@ pub fn need(n: &core::Need) -> NeedDto {
         synonyms: n.synonyms.clone(),
         cues: n.cues.clone(),
         description: n.description.clone(),
+        provenance: provenance(&n.provenance),
     }
 }
 
@@ -89,6 +90,7 @@ pub fn kind(k: &core::Kind) -> KindDto {
             .collect(),
         entry_window: k.entry_window,
         description: k.description.clone(),
+        provenance: provenance(&k.provenance),
     }
 }
 
@@ -246,6 +248,7 @@ pub fn resource(r: &core::Resource) -> ResourceDto {
                 .map(|e| ExclusionDto { label: e.label.clone(), cues: e.cues.clone() })
                 .collect(),
             family_may_consult: r.audience.family_may_consult,
+            professionals_may_consult: r.audience.professionals_may_consult,
             gender: r.audience.gender.map(|g| match g {
                 core::Gender::Female => GenderDto::Female,
                 core::Gender::Male => GenderDto::Male,

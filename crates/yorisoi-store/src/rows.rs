@@ -135,6 +135,7 @@ pub fn to_rows(dir: &Directory) -> Rows {
                 synonyms: json(&n.synonyms),
                 cues: json(&n.cues),
                 description: n.description.clone(),
+                provenance: json(&n.provenance),
             })
             .collect(),
         kinds: dir
@@ -149,6 +150,7 @@ pub fn to_rows(dir: &Directory) -> Rows {
                 local_names: json(&k.local_names),
                 entry_window: k.entry_window,
                 description: k.description.clone(),
+                provenance: json(&k.provenance),
             })
             .collect(),
         organizations: dir
@@ -263,6 +265,7 @@ pub fn from_rows(rows: Rows) -> Result<Directory, StoreError> {
             parent: n.parent.as_deref().map(|p| id(t, &n.code, p)).transpose()?,
             synonyms: parse(t, &n.code, "synonyms", &n.synonyms)?,
             cues: parse(t, &n.code, "cues", &n.cues)?,
+            provenance: parse(t, &n.code, "provenance", &n.provenance)?,
             label: n.label,
             kana: n.kana,
             description: n.description,
@@ -275,6 +278,7 @@ pub fn from_rows(rows: Rows) -> Result<Directory, StoreError> {
             parent: k.parent.as_deref().map(|p| id(t, &k.code, p)).transpose()?,
             synonyms: parse(t, &k.code, "synonyms", &k.synonyms)?,
             local_names: parse(t, &k.code, "local_names", &k.local_names)?,
+            provenance: parse(t, &k.code, "provenance", &k.provenance)?,
             label: k.label,
             kana: k.kana,
             entry_window: k.entry_window,

@@ -51,7 +51,10 @@ impl EdgeKind {
 
     /// Whether a worker can hand a person along this edge.
     fn carries_people(self) -> bool {
-        !matches!(self, EdgeKind::Referral(ReferralKind::SharesInformationWith))
+        match self {
+            EdgeKind::Referral(kind) => kind.carries_people(),
+            EdgeKind::OperatedBy | EdgeKind::PartOf | EdgeKind::MemberOf => true,
+        }
     }
 
     /// Whether a person can go along the edge both ways: partners, members and the

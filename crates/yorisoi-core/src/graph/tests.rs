@@ -50,6 +50,7 @@ fn random_directory(rng: &mut XorShift) -> Directory {
                 synonyms: vec![],
                 cues: vec![],
                 description: None,
+                provenance: vec![],
             })
             .collect(),
         kinds: vec![Kind {
@@ -61,6 +62,7 @@ fn random_directory(rng: &mut XorShift) -> Directory {
             local_names: vec![],
             entry_window: true,
             description: None,
+            provenance: vec![],
         }],
         ..Directory::default()
     };

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_directory;
 mod m20261122_000002_create_changes;
+mod m20261202_000003_taxonomy_provenance;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_directory::Migration),
             Box::new(m20261122_000002_create_changes::Migration),
+            Box::new(m20261202_000003_taxonomy_provenance::Migration),
         ]
     }
 }
