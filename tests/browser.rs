@@ -52,6 +52,8 @@ async fn browser(driver: &Driver) -> Client {
         json!({ "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                          "--disable-background-networking", "--window-size=1280,900", "--lang=ja-JP"] }),
     );
+    // The console's messages, read back with `console_errors`.
+    capabilities.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(capabilities)
         .connect(&driver.url)
@@ -81,6 +83,33 @@ async fn accessibility_violations(client: &Client) -> Vec<String> {
     // axe ran its rules: some passed (a page it could not read would pass none).
     assert!(found["passes"].as_u64().unwrap_or(0) > 10, "axe-core did not run: {found}");
     found["serious"].as_array().unwrap().iter().map(|v| v.as_str().unwrap_or("").to_owned()).collect()
+}
+
+/// chromedriver's log command (not in the W3C protocol, so not in fantoccini): the
+/// console's messages since the last call.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (axum::http::Method::POST, Some(json!({ "type": "browser" }).to_string()))
+    }
+}
+
+/// Errors the pages wrote to the console since the last call: a script error, a
+/// resource that failed to load, a content-security-policy refusal.
+async fn console_errors(client: &Client) -> Vec<String> {
+    let log = client.issue_cmd(BrowserLog).await.expect("chromedriver's log");
+    log.as_array()
+        .expect("a list of log entries")
+        .iter()
+        .filter(|entry| entry["level"] == "SEVERE")
+        .map(|entry| entry["message"].as_str().unwrap_or("").to_owned())
+        .collect()
 }
 
 async fn texts(client: &Client, css: &str) -> Vec<String> {
@@ -131,8 +160,10 @@ fn a_worker_finds_places_and_prints_a_referral_sheet_in_a_real_browser() {
         client.set_window_size(1280, 900).await.unwrap();
 
         // Remove 8050問題; the back button brings it back (the state is the URL).
-        client.find(Locator::Css("a[aria-label='8050問題を外す']")).await.unwrap().click().await.unwrap();
-        // A click on a link returns once the new page has loaded (WebDriver's page load).
+        let remove = client.find(Locator::Css("a[aria-label='8050問題を外す']")).await.unwrap();
+        let target = client.current_url().await.unwrap().join(&remove.attr("href").await.unwrap().unwrap()).unwrap();
+        remove.send_keys("\u{E007}").await.unwrap();
+        client.wait().for_url(&target).await.unwrap();
         let url = client.current_url().await.unwrap();
         assert!(url.query().is_some_and(|q| q.contains("chosen=1") && q.contains("need=hikikomori")), "{url}");
         assert!(!texts(&client, ".chip").await.iter().any(|c| c.contains("8050問題")));
@@ -146,9 +177,16 @@ fn a_worker_finds_places_and_prints_a_referral_sheet_in_a_real_browser() {
             texts(&client, ".place h3").await[0].trim().to_owned(),
             texts(&client, ".place h3").await[1].trim().to_owned(),
         ];
-        picks[0].click().await.unwrap();
-        picks[1].click().await.unwrap();
-        client.find(Locator::Css("form.results button[type=submit]")).await.unwrap().click().await.unwrap();
+        // By keyboard: Space ticks a box, Enter on the button makes the sheet.
+        picks[0].send_keys(" ").await.unwrap();
+        picks[1].send_keys(" ").await.unwrap();
+        client
+            .find(Locator::Css("form.results button[type=submit]"))
+            .await
+            .unwrap()
+            .send_keys("\u{E007}")
+            .await
+            .unwrap();
         client.wait().for_element(Locator::Css(".sheet")).await.unwrap();
         let needs = texts(&client, ".needs").await;
         assert_eq!(needs, ["困りごと：8050問題・ひきこもり"], "the sheet names the needs on screen");
@@ -174,6 +212,66 @@ fn a_worker_finds_places_and_prints_a_referral_sheet_in_a_real_browser() {
         let ticked = client.find_all(Locator::Css("input[name=pick]:checked")).await.unwrap();
         assert_eq!(ticked.len(), 2, "the picks come back with the search");
         assert!(texts(&client, ".chip").await.iter().any(|c| c.contains("8050問題")));
+        let errors = console_errors(&client).await;
+        assert!(errors.is_empty(), "console errors: {errors:#?}");
+        client.close().await.unwrap();
+    });
+}
+
+/// A steward's view in the browser: the sign-in form without a token (a wrong one is
+/// refused, saying so), then the findings, the heat map and the change log; a finding's
+/// record opened by keyboard, with its sources and referrals. Screenshots at 1280 px and
+/// 360 px, axe-core, and no console error.
+#[test]
+fn a_steward_signs_in_and_reads_the_network_in_a_real_browser() {
+    let server = Server::start(&[]);
+    let driver = Driver::start();
+    let runtime = crate::support::runtime();
+    runtime.block_on(async {
+        let client = browser(&driver).await;
+        let base = format!("http://{}", server.addr);
+        client.goto(&format!("{base}/stewards")).await.unwrap();
+        assert!(texts(&client, "#findings").await.is_empty(), "no finding before signing in");
+        std::fs::write(screenshots().join("stewards-sign-in-1280.png"), client.screenshot().await.unwrap()).unwrap();
+
+        let token = client.find(Locator::Css("#token")).await.unwrap();
+        token.send_keys("ys_not-a-token\u{E007}").await.unwrap();
+        client.wait().for_element(Locator::Css(".problem")).await.unwrap();
+        assert!(texts(&client, ".problem").await[0].contains("このトークンは使えません"));
+        let token = client.find(Locator::Css("#token")).await.unwrap();
+        token.send_keys(&format!("{}\u{E007}", crate::server::STEWARD_TOKEN)).await.unwrap();
+        client.wait().for_element(Locator::Css("#findings")).await.unwrap();
+
+        let groups = texts(&client, ".finding-group").await;
+        assert!(groups.iter().any(|g| g.contains("終わった場所へのつなぎ（3件）")), "{groups:?}");
+        let holes = client.find_all(Locator::Css(".heatmap td.heat-0")).await.unwrap();
+        assert!(!holes.is_empty(), "the heat map shows holes");
+        assert_eq!(holes[0].text().await.unwrap(), "空白");
+        let violations = accessibility_violations(&client).await;
+        assert!(violations.is_empty(), "axe-core on the stewards' view: {violations:#?}");
+        std::fs::write(screenshots().join("stewards-1280.png"), client.screenshot().await.unwrap()).unwrap();
+        client.set_window_size(360, 800).await.unwrap();
+        let fits = client.execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]);
+        assert_eq!(fits.await.unwrap(), json!(true), "the stewards' view is wider than 360 px");
+        std::fs::write(screenshots().join("stewards-360.png"), client.screenshot().await.unwrap()).unwrap();
+        client.set_window_size(1280, 900).await.unwrap();
+
+        // The planned place the three escalations reach, opened by keyboard.
+        let record = "/stewards/record?id=nagoya-kita-issho-ni-kangaeru-ba";
+        let link = client.find(Locator::Css(&format!("a[href='{record}']"))).await.unwrap();
+        link.send_keys("\u{E007}").await.unwrap();
+        client.wait().for_url(&url::Url::parse(&format!("{base}{record}")).unwrap()).await.unwrap();
+        let title = texts(&client, "main h2").await;
+        assert!(title[0].contains("困りごとをみんなで一緒に考える場"), "{title:?}");
+        let sources = texts(&client, ".provenance li").await;
+        assert!(sources.iter().any(|s| s.contains("名古屋市北区 地域福祉活動計画")), "{sources:?}");
+        let edges = client.find_all(Locator::Css("table.edges tbody tr")).await.unwrap();
+        assert_eq!(edges.len(), 3, "the three escalations come in");
+        let violations = accessibility_violations(&client).await;
+        assert!(violations.is_empty(), "axe-core on a record: {violations:#?}");
+        std::fs::write(screenshots().join("stewards-record-1280.png"), client.screenshot().await.unwrap()).unwrap();
+        let errors = console_errors(&client).await;
+        assert!(errors.is_empty(), "console errors: {errors:#?}");
         client.close().await.unwrap();
     });
 }

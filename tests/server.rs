@@ -678,3 +678,81 @@ fn picked_places_make_a_referral_sheet() {
     let back = link_with(&html, "検索にもどる");
     assert!(back.starts_with("/?q=x") && back.contains("pick=koto-shakyo-window"), "{back}");
 }
+
+/// The stewards' view: without a token only the sign-in form, no finding and no change;
+/// with one (signed in by the form, or a bearer header) the audit's findings with links
+/// to the records, the coverage heat map, the change log, and a record's page with its
+/// provenance and its referrals in and out.
+#[test]
+fn the_stewards_view_needs_a_token_and_shows_the_network() {
+    let harness = Harness::new(ServerOptions::default());
+    let (status, headers, html) = page(&harness, "/stewards", None);
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"<form method="post" action="/stewards/sign-in""#), "{html}");
+    assert!(!html.contains("点検結果（") && !html.contains("REFERS_TO_CLOSED_PLACE"));
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    let (_, _, html) = page(&harness, "/stewards/record?id=nagoya-kita-issho-ni-kangaeru-ba", None);
+    assert!(
+        html.contains("/stewards/sign-in") && !html.contains("困りごとをみんなで一緒に考える場"),
+        "no record without a token"
+    );
+
+    // A wrong token is refused, saying so; the right one is kept in an HttpOnly cookie.
+    let sign_in = |token: &str| {
+        let request = Request::post("/stewards/sign-in")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("token={}", encode(token))))
+            .unwrap();
+        harness.send(request)
+    };
+    let (_, headers, html) = sign_in("ys_not-a-token");
+    assert!(html.contains("このトークンは使えません") && headers.get(header::SET_COOKIE).is_none());
+    let (status, headers, _) = sign_in(STAFF_TOKEN);
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/stewards");
+    let set_cookie = headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+
+    let (status, _, html) = page(&harness, "/stewards", Some(&cookie));
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("koto-counter（職員）でログイン中"));
+    // The seed's three escalations to 004's planned place are found, linked to records.
+    assert!(html.contains("終わった場所へのつなぎ（3件）"), "{html}");
+    assert!(html.contains(r#"<a href="/stewards/record?id=sewayaki-to-issho-ni-kangaeru-ba">"#));
+    // The heat map: a row per municipality with places, a column per need; 名古屋市北区's
+    // places are the plan's windows, salons and supports, none for food.
+    assert!(html.contains(r#"<th scope="row">江東区</th>"#) && html.contains(r#"<th scope="col">食の支援</th>"#));
+    assert!(html.contains(r#"title="名古屋市北区・食の支援: 0">空白</td>"#), "{html}");
+    assert!(html.contains("変更はまだありません"), "nothing edited yet");
+
+    // An edit through the API shows in the change log and on the record's page.
+    let verify = json!({ "query": "mutation { verifyResource(id: \"koto-shakyo-window\", \
+        source: \"koto-isolation-platform\", note: \"電話で確認\") { change { number } } }" });
+    let (status, body) = harness.graphql(&verify.to_string(), Some(STEWARD_TOKEN));
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["errors"].is_null(), "{body}");
+    let (_, _, html) = page(&harness, "/stewards", Some(&cookie));
+    assert!(html.contains("koto-steward</td><td>確認</td>"), "{html}");
+    assert!(html.contains("電話で確認"));
+
+    let path = "/stewards/record?id=nagoya-kita-issho-ni-kangaeru-ba";
+    let mut request = Request::get(path);
+    request = request.header(header::AUTHORIZATION, format!("Bearer {STEWARD_TOKEN}"));
+    let (status, _, html) = harness.send(request.body(Body::empty()).unwrap());
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("困りごとをみんなで一緒に考える場（名古屋市北区）") && html.contains("準備中"));
+    assert!(html.contains("名古屋市北区 地域福祉活動計画"), "the source's title: {html}");
+    assert!(html.contains("つなぎ元（この記録へ）（3件）") && html.contains("つなぎ先（この記録から）（0件）"));
+    assert!(html.contains("専門機関へつなぐ"));
+    let (status, _, _) = page(&harness, "/stewards/record?id=no-such-record", Some(&cookie));
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, html) = page(&harness, "/stewards/record?id=koto-shakyo-window", Some(&cookie));
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("この記録の変更履歴") && html.contains("電話で確認"), "{html}");
+
+    // Signing out forgets the cookie.
+    let (status, headers, _) = harness.send(Request::post("/stewards/sign-out").body(Body::empty()).unwrap());
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(headers[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+}

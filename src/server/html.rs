@@ -29,14 +29,23 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// A whole Japanese HTML document around `body`.
+/// A whole Japanese HTML document around `body`, its skip link to the search box.
 pub fn page_shell(title: &str, body: &str) -> String {
+    document(title, ("q", "検索へ移動"), body)
+}
+
+/// A whole Japanese HTML document around `body`; the first thing a keyboard reaches
+/// is a link that skips to the element with id `skip.0`, labelled `skip.1`. The icon
+/// is empty on purpose: without one a browser asks for /favicon.ico and logs a 404.
+pub fn document(title: &str, skip: (&str, &str), body: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<link rel=\"stylesheet\" href=\"/page.css\">\n</head>\n<body>\n\
-         <a class=\"skip\" href=\"#q\">検索へ移動</a>\n{body}\n</body>\n</html>\n",
-        escape(title)
+         <title>{}</title>\n<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"/page.css\">\n</head>\n<body>\n\
+         <a class=\"skip\" href=\"#{}\">{}</a>\n{body}\n</body>\n</html>\n",
+        escape(title),
+        escape(skip.0),
+        escape(skip.1)
     )
 }
 

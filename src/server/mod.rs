@@ -8,6 +8,7 @@ mod html;
 mod listen;
 mod metrics;
 mod page;
+mod stewards;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -131,8 +132,16 @@ pub fn app(state: AppState, options: &ServerOptions) -> Router {
         router = router.route("/graphiql.js", get(graphiql_script));
     }
     let graphql_route = Router::new().route("/graphql", graphql).route_layer(middleware::from_fn(json_only));
+    // The stewards' view shows staff-only facts: no cache keeps a copy.
+    let stewards_routes = Router::new()
+        .route("/stewards", get(stewards::overview))
+        .route("/stewards/record", get(stewards::record))
+        .route("/stewards/sign-in", post(stewards::sign_in_post))
+        .route("/stewards/sign-out", post(stewards::sign_out))
+        .route_layer(middleware::map_response(no_store));
     let mut router = router
         .merge(graphql_route)
+        .merge(stewards_routes)
         .route("/", get(page::page))
         .route("/sheet", get(page::sheet))
         .route("/page.css", get(stylesheet))
@@ -220,6 +229,11 @@ async fn page_headers(response: Response) -> Response {
         headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     }
+    response
+}
+
+async fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 

@@ -138,10 +138,21 @@ const MAX_PICKS: usize = 8;
 
 /// Runs `query` against the schema as an anonymous caller, like any other app.
 async fn run(state: &AppState, query: &str, variables: Value) -> Result<Value, String> {
+    run_as(state, query, variables, None).await
+}
+
+/// Runs `query` against the schema in process as `caller`, off the async workers
+/// (a search or an audit is CPU work); the first error is the answer.
+pub(super) async fn run_as(
+    state: &AppState,
+    query: &str,
+    variables: Value,
+    caller: Option<yorisoi_graphql::Caller>,
+) -> Result<Value, String> {
     let request = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(variables));
     let service = state.service.clone();
     let handle = tokio::runtime::Handle::current();
-    let response = tokio::task::spawn_blocking(move || handle.block_on(service.execute(request, None)))
+    let response = tokio::task::spawn_blocking(move || handle.block_on(service.execute(request, caller)))
         .await
         .map_err(|e| e.to_string())?;
     if let Some(error) = response.errors.first() {

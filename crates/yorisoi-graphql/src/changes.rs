@@ -60,6 +60,35 @@ fn json(text: Option<&str>) -> Option<Json<serde_json::Value>> {
     text.and_then(|t| serde_json::from_str(t).ok()).map(Json)
 }
 
+/// Refuses a caller without a token: the change log may hold staff-only fields.
+fn needs_token(ctx: &Context<'_>) -> Result<()> {
+    if ctx.data_opt::<Caller>().is_none() {
+        return Err(ApiError::Unauthenticated(
+            "the change log needs a staff or steward token: send `Authorization: Bearer <token>`".to_owned(),
+        ))
+        .coded();
+    }
+    Ok(())
+}
+
+/// The newest changes, newest first (of one record when `record_id` is given), for
+/// callers with a token.
+pub(crate) async fn recent_changes(
+    ctx: &Context<'_>,
+    record_id: Option<String>,
+    first: i32,
+) -> Result<Vec<ChangeEntry>> {
+    needs_token(ctx)?;
+    let (_, size) = page(first, None, 0).coded()?;
+    let entries = live(ctx)
+        .store()
+        .recent_changes(record_id.as_deref(), size as u64)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))
+        .coded()?;
+    Ok(entries.into_iter().map(ChangeEntry).collect())
+}
+
 /// A page of the change log, for callers with a token.
 pub(crate) async fn changes(
     ctx: &Context<'_>,
@@ -67,12 +96,7 @@ pub(crate) async fn changes(
     first: i32,
     after: Option<String>,
 ) -> Result<Connection<String, ChangeEntry>> {
-    if ctx.data_opt::<Caller>().is_none() {
-        return Err(ApiError::Unauthenticated(
-            "the change log needs a staff or steward token: send `Authorization: Bearer <token>`".to_owned(),
-        ))
-        .coded();
-    }
+    needs_token(ctx)?;
     let (_, size) = page(first, None, 0).coded()?;
     let after_id = after
         .as_deref()

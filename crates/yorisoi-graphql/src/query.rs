@@ -14,7 +14,7 @@ use crate::connection::page;
 use crate::error::{ApiError, Coded};
 use crate::global_id::{NodeType, cursor, decode};
 use crate::live::{Snapshot, snapshot};
-use crate::types::{Kind, Municipality, Need, Node, Organization, Resource};
+use crate::types::{Asker, Kind, Municipality, Need, Node, Organization, Referral, Resource, Source};
 
 /// The largest page any connection returns; a request's cost grows with `first`.
 pub const MAX_FIRST: i32 = 100;
@@ -151,6 +151,18 @@ pub struct Finding {
     pub suggestion: String,
 }
 
+/// Active places per municipality and need (カバー状況): the holes a ward should fill.
+#[derive(SimpleObject)]
+pub struct Coverage {
+    /// The rows: municipalities with places of their own (within the scope asked).
+    pub municipalities: Vec<Municipality>,
+    /// The columns: every need.
+    pub needs: Vec<Need>,
+    /// `counts[m][n]`: active places serving `municipalities[m]` (by name or by an
+    /// enclosing municipality) that address `needs[n]` or a need it is part of.
+    pub counts: Vec<Vec<i32>>,
+}
+
 /// How deep a search may page: it gathers `offset + first` hits in memory, so a
 /// forged cursor must not name a far offset. Past this, narrow the search.
 pub const MAX_SEARCH_DEPTH: usize = 1_000;
@@ -234,6 +246,26 @@ impl QueryRoot {
         Ok(resource(api, &key))
     }
 
+    /// An organization by its global id or its steward's id (運営団体・行政の部課); null
+    /// for an id no organization has.
+    async fn organization(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Organization>> {
+        let api = snapshot(ctx);
+        let key = match decode(&id) {
+            Ok((NodeType::Organization, key)) => key,
+            _ => Id::parse(&id)
+                .map_err(|_| ApiError::BadUserInput(format!("`{}` is not an organization id", id.0)))
+                .coded()?,
+        };
+        Ok(api.organization_at(&key).map(|at| Organization { snapshot: Arc::clone(api), at }))
+    }
+
+    /// A referral by its steward's id (つなぎ); null for an id no referral has.
+    async fn referral(&self, ctx: &Context<'_>, id: String) -> Result<Option<Referral>> {
+        let api = snapshot(ctx);
+        let key = Id::parse(&id).map_err(|_| ApiError::BadUserInput(format!("`{id}` is not a referral id"))).coded()?;
+        Ok(api.directory.referrals.iter().find(|r| r.id == key).map(Referral::of))
+    }
+
     /// Resources, filtered by municipality and need, in id order (支援資源一覧).
     #[graphql(complexity = "page_cost(first, child_complexity, 1)")]
     async fn resources(
@@ -315,6 +347,18 @@ impl QueryRoot {
         #[graphql(desc = "A cursor from a previous page.")] after: Option<String>,
     ) -> Result<Connection<String, ChangeEntry>> {
         crate::changes::changes(ctx, since, first, after).await
+    }
+
+    /// The newest entries of the change log, newest first (最近の変更); of one record
+    /// when `recordId` is given. Needs a staff or steward token.
+    #[graphql(complexity = "page_cost(first, child_complexity, 1)")]
+    async fn recent_changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the changes of this record (steward's id).")] record_id: Option<String>,
+        #[graphql(desc = "How many, 1 to 100.")] first: i32,
+    ) -> Result<Vec<ChangeEntry>> {
+        crate::changes::recent_changes(ctx, record_id, first).await
     }
 
     /// Search as a frontline worker types: names in any spelling or a situation in plain words (検索).
@@ -451,7 +495,14 @@ impl QueryRoot {
         age: Option<u8>,
         #[graphql(desc = "The household in words (ひとり親).")] household: Option<String>,
         #[graphql(desc = "The worker's own place, by steward's id.")] from: Option<String>,
-        #[graphql(desc = "The one asking is the person's family (places taking only the person come last).")]
+        #[graphql(
+            desc = "Who is asking: the person (default), the family or a professional; places that do not take them come last, saying so."
+        )]
+        asker: Option<Asker>,
+        #[graphql(
+            desc = "The one asking is the person's family (places taking only the person come last).",
+            deprecation = "Use `asker: FAMILY`."
+        )]
         by_family: Option<bool>,
         #[graphql(desc = "The person's gender, female or male (places for the other come last, saying so).")]
         gender: Option<String>,
@@ -471,7 +522,14 @@ impl QueryRoot {
             age,
             household,
             from,
-            by_family: by_family.unwrap_or(false),
+            asker: match (asker, by_family) {
+                (Some(asker), Some(true)) if asker != Asker::Family => {
+                    return Err(ApiError::BadUserInput("give `asker` or `byFamily`, not both".into())).coded();
+                }
+                (Some(asker), _) => asker.into(),
+                (None, Some(true)) => yorisoi_core::Asker::Family,
+                (None, _) => yorisoi_core::Asker::Person,
+            },
             gender: gender
                 .map(|g| {
                     yorisoi_core::Gender::from_code(&g)
@@ -554,6 +612,38 @@ impl QueryRoot {
                 suggestion: f.suggestion,
             })
             .collect())
+    }
+
+    /// Active places per municipality and need, as a matrix (カバー状況).
+    #[graphql(complexity = "AUDIT_COST + child_complexity")]
+    async fn coverage(&self, ctx: &Context<'_>, municipality: Option<String>) -> Result<Coverage> {
+        let api = snapshot(ctx);
+        let scope = self::municipality(&api.directory, municipality.as_deref()).coded()?;
+        let coverage = api.graph.coverage(scope);
+        // Rows and columns stay aligned: a code the directory does not name (validation
+        // rules it out) drops its row, or its column from every row.
+        let needs: Vec<Option<Need>> = coverage
+            .needs
+            .iter()
+            .map(|code| api.directory.needs.iter().find(|n| n.code == *code).cloned().map(Need))
+            .collect();
+        let count = |c: &usize| i32::try_from(*c).unwrap_or(i32::MAX);
+        let (municipalities, counts) = coverage
+            .municipalities
+            .iter()
+            .zip(&coverage.counts)
+            .filter_map(|(code, row)| {
+                let municipality = api.directory.municipalities.iter().find(|m| m.code == *code)?;
+                let row = row.iter().zip(&needs).filter(|(_, n)| n.is_some()).map(|(c, _)| count(c)).collect();
+                Some((Municipality(municipality.clone()), row))
+            })
+            .unzip();
+        Ok(Coverage { municipalities, needs: needs.into_iter().flatten().collect(), counts })
+    }
+
+    /// The sources records cite (出典資料).
+    async fn sources(&self, ctx: &Context<'_>) -> Vec<Source> {
+        snapshot(ctx).directory.sources.iter().map(Source::of).collect()
     }
 
     /// The need taxonomy (困りごと).

@@ -56,6 +56,10 @@ impl Need {
     async fn synonyms(&self) -> &[String] {
         &self.0.synonyms
     }
+    /// Where the need and its words are stated (出典).
+    async fn provenance(&self) -> Vec<Provenance> {
+        provenance(&self.0.provenance)
+    }
 }
 
 /// The name a kind goes by in a municipality (地域での呼び名).
@@ -65,6 +69,8 @@ pub struct LocalName {
     pub municipality: String,
     /// The local name (長寿サポートセンター).
     pub name: String,
+    /// Where the name is stated (出典), when a steward cited it.
+    pub provenance: Vec<Provenance>,
 }
 
 /// A kind of resource (支援資源の種類) such as 地域包括支援センター.
@@ -90,12 +96,20 @@ impl Kind {
         self.0
             .local_names
             .iter()
-            .map(|l| LocalName { municipality: l.municipality.to_string(), name: l.name.clone() })
+            .map(|l| LocalName {
+                municipality: l.municipality.to_string(),
+                name: l.name.clone(),
+                provenance: provenance(&l.provenance),
+            })
             .collect()
     }
     /// Whether a person can bring any worry to places of this kind (相談窓口).
     async fn entry_window(&self) -> bool {
         self.0.entry_window
+    }
+    /// Where the kind is stated (出典): a document, the law that sets it up.
+    async fn provenance(&self) -> Vec<Provenance> {
+        provenance(&self.0.provenance)
     }
 }
 
@@ -174,6 +188,54 @@ impl From<Openness> for OpenState {
             Openness::Open => OpenState::Open,
             Openness::Closed => OpenState::Closed,
             Openness::Unknown => OpenState::Unknown,
+        }
+    }
+}
+
+/// Who is asking for help (相談者).
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asker {
+    /// 本人.
+    Person,
+    /// 家族.
+    Family,
+    /// 関係機関・専門職 (a care manager, a 民生委員, another window).
+    Professional,
+}
+
+impl From<Asker> for yorisoi_core::Asker {
+    fn from(asker: Asker) -> Self {
+        match asker {
+            Asker::Person => yorisoi_core::Asker::Person,
+            Asker::Family => yorisoi_core::Asker::Family,
+            Asker::Professional => yorisoi_core::Asker::Professional,
+        }
+    }
+}
+
+/// A source document or web page records cite (出典資料).
+#[derive(SimpleObject)]
+pub struct Source {
+    /// The steward's id, as provenance names it.
+    pub key: String,
+    pub title: String,
+    pub publisher: Option<String>,
+    /// As precise as the source says (2025-06, 2025年11月号).
+    pub published: Option<String>,
+    /// The document's file name among the seed's documents.
+    pub file: Option<String>,
+    pub url: Option<String>,
+}
+
+impl Source {
+    pub fn of(s: &core::Source) -> Self {
+        Source {
+            key: s.id.to_string(),
+            title: s.title.clone(),
+            publisher: s.publisher.clone(),
+            published: s.published.clone(),
+            file: s.file.clone(),
+            url: s.url.clone(),
         }
     }
 }
@@ -266,6 +328,16 @@ impl Organization {
     async fn as_of(&self) -> Option<chrono::NaiveDate> {
         as_of(&self.snapshot, &self.record().provenance)
     }
+    /// Referrals from this organization (つなぎ先), as the steward recorded them.
+    #[graphql(complexity = "10 + child_complexity")]
+    async fn referrals_out(&self) -> Vec<Referral> {
+        Referral::touching(&self.snapshot, &self.record().id, Direction::Out)
+    }
+    /// Referrals to this organization (つなぎ元).
+    #[graphql(complexity = "10 + child_complexity")]
+    async fn referrals_in(&self) -> Vec<Referral> {
+        Referral::touching(&self.snapshot, &self.record().id, Direction::In)
+    }
 }
 
 /// Contacts a caller may see: staff-only lines need a token.
@@ -357,6 +429,11 @@ impl Resource {
     async fn family_may_consult(&self) -> Option<bool> {
         self.record().audience.family_may_consult
     }
+    /// Whether a professional (a care manager, another window) may consult for the
+    /// person (false: the person or the family only; null: not said).
+    async fn professionals_may_consult(&self) -> Option<bool> {
+        self.record().audience.professionals_may_consult
+    }
     /// The gender it is for, when it is for one: female or male (対象の性別).
     async fn gender(&self) -> Option<&str> {
         self.record().audience.gender.map(yorisoi_core::Gender::code)
@@ -431,6 +508,16 @@ impl Resource {
     async fn as_of(&self) -> Option<chrono::NaiveDate> {
         as_of(&self.snapshot, &self.record().provenance)
     }
+    /// Referrals from this place (つなぎ先), as the steward recorded them.
+    #[graphql(complexity = "10 + child_complexity")]
+    async fn referrals_out(&self) -> Vec<Referral> {
+        Referral::touching(&self.snapshot, &self.record().id, Direction::Out)
+    }
+    /// Referrals to this place (つなぎ元).
+    #[graphql(complexity = "10 + child_complexity")]
+    async fn referrals_in(&self) -> Vec<Referral> {
+        Referral::touching(&self.snapshot, &self.record().id, Direction::In)
+    }
 }
 
 /// A referral (つなぎ): one place sends, escalates or consults another.
@@ -454,9 +541,32 @@ pub struct Referral {
     pub state: String,
     /// What the record says (備考).
     pub note: Option<String>,
+    /// Where the referral is stated (出典).
+    pub provenance: Vec<Provenance>,
+}
+
+/// Which end of a referral a record is at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Out,
+    In,
 }
 
 impl Referral {
+    /// The referrals from (`Out`) or to (`In`) record `id`, in the steward's order.
+    pub fn touching(snapshot: &Snapshot, id: &core::Id, direction: Direction) -> Vec<Referral> {
+        snapshot
+            .directory
+            .referrals
+            .iter()
+            .filter(|r| match direction {
+                Direction::Out => r.from == *id,
+                Direction::In => r.to == *id,
+            })
+            .map(Referral::of)
+            .collect()
+    }
+
     /// The API's view of a domain referral.
     pub fn of(r: &core::Referral) -> Self {
         Referral {
@@ -469,6 +579,7 @@ impl Referral {
             documents: r.conditions.documents.clone(),
             state: r.state.code().to_owned(),
             note: r.note.clone(),
+            provenance: provenance(&r.provenance),
         }
     }
 }

@@ -257,6 +257,16 @@ impl Store {
         query.all(&self.db).await?.into_iter().map(change_from_row).collect()
     }
 
+    /// The newest `limit` changes, newest first; only those of record `record` (a
+    /// steward's id) when given.
+    pub async fn recent_changes(&self, record: Option<&str>, limit: u64) -> Result<Vec<Change>, StoreError> {
+        let mut query = change::Entity::find().order_by_desc(change::Column::Id).limit(limit);
+        if let Some(record) = record {
+            query = query.filter(change::Column::RecordId.eq(record));
+        }
+        query.all(&self.db).await?.into_iter().map(change_from_row).collect()
+    }
+
     /// The number of link rows (resource × need / municipality / operator); for tests
     /// and diagnostics that the link table follows the resources.
     pub async fn link_count(&self) -> Result<usize, StoreError> {
@@ -533,6 +543,10 @@ mod tests {
             .await;
         assert!(failed.is_err());
         assert_eq!(store.changes(None, None, 10).await.unwrap().len(), 2);
+        let newest = store.recent_changes(None, 10).await.unwrap();
+        assert!(newest.len() == 2 && newest[0].id > newest[1].id, "newest first");
+        let of_one = store.recent_changes(Some(newest[1].record_id.as_str()), 10).await.unwrap();
+        assert!(of_one.iter().all(|c| c.record_id == newest[1].record_id) && !of_one.is_empty());
         let names: Vec<String> = store.read_directory_without_referrals().await.into_iter().map(|r| r.name).collect();
         assert_eq!(names, ["窓口A（改）", "窓口B"]);
         if let (Some(schema), Ok(url)) = (schema, std::env::var("DATABASE_URL")) {
