@@ -250,6 +250,8 @@ fn a_steward_signs_in_and_reads_the_network_in_a_real_browser() {
         let violations = accessibility_violations(&client).await;
         assert!(violations.is_empty(), "axe-core on the stewards' view: {violations:#?}");
         std::fs::write(screenshots().join("stewards-1280.png"), client.screenshot().await.unwrap()).unwrap();
+        client.execute("document.getElementById('coverage').scrollIntoView();", vec![]).await.unwrap();
+        std::fs::write(screenshots().join("stewards-coverage-1280.png"), client.screenshot().await.unwrap()).unwrap();
         client.set_window_size(360, 800).await.unwrap();
         let fits = client.execute("return document.documentElement.scrollWidth <= window.innerWidth;", vec![]);
         assert_eq!(fits.await.unwrap(), json!(true), "the stewards' view is wider than 360 px");
