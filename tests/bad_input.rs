@@ -262,6 +262,13 @@ const CASES: &[(&str, &[&str])] = &[
         &["full-width-colon.yaml:3:9: full-width colon `：` after `name`; write a half-width `:` and a space"],
     ),
     (
+        "local-name-without-target",
+        &[
+            "local-name-without-target.yaml:2:5: say what the local name is for: `kind:` (a kind code) or `need:` (a need code)",
+            "local-name-without-target.yaml:5:11: unknown need `hikikomori`; use a need code from `needs:` (seed/taxonomy.yaml)",
+        ],
+    ),
+    (
         "missing-document",
         &[
             "missing-document.yaml:4:11: no document `leaflet-2025.pdf` in {dir}/documents; put the document there, \

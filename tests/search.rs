@@ -207,3 +207,50 @@ fn snippets_come_from_the_description_not_the_indexed_vocabulary() {
         assert!(!hit.snippet.fragment.contains("高齢者介護 介護保険"), "{}", hit.snippet.fragment);
     }
 }
+
+/// A steward adds their ward's own word for a need in their own file, with its source
+/// (a test word here, こもりびと, for ひきこもり in 江東区): it is understood there and
+/// where the place is not known, not in another ward, and finds the ward's places.
+#[test]
+fn a_wards_own_word_for_a_need_is_understood_and_searched_there() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_dir(&seed_dir(), dir.path());
+    let file = "local_names:\n  - need: hikikomori\n    municipality: \"131083\"\n    name: こもりびと\n    \
+                provenance: [{ source: koto-isolation-platform, locator: 試験用の語, verified: 2026-11-22 }]\n";
+    std::fs::write(dir.path().join("koto-words.yaml"), file).unwrap();
+    let directory = yorisoi_seed::read_dir(dir.path()).unwrap().directory;
+    let need = directory.needs.iter().find(|n| n.code.as_str() == "hikikomori").unwrap();
+    assert_eq!(need.local_names.len(), 1, "merged into the need");
+
+    let vocabulary = yorisoi_search::Vocabulary::new(&directory);
+    let needs = |municipality: Option<&str>| -> Vec<String> {
+        let understood = vocabulary.understand_in("息子がこもりびとになって三年", municipality.map(code));
+        understood.needs.iter().map(|n| n.code.to_string()).collect()
+    };
+    assert!(needs(Some("131083")).contains(&"hikikomori".to_owned()), "{:?}", needs(Some("131083")));
+    assert!(needs(None).contains(&"hikikomori".to_owned()));
+    assert!(!needs(Some("131091")).contains(&"hikikomori".to_owned()), "品川区 does not use 江東区's word");
+
+    // In search, the word finds 江東区's places for ひきこもり (the need's places and the word).
+    let index = SearchIndex::in_ram(&directory).unwrap();
+    let koto = search(
+        &index,
+        SearchRequest {
+            text: "こもりびと".into(), municipality: Some(code("131083")), ..SearchRequest::default()
+        },
+    );
+    assert!(ids(&koto).contains(&"koto-choju-support-centers".to_owned()), "{:?}", ids(&koto));
+    let hit = koto.hits.iter().find(|h| h.id.as_str() == "koto-choju-support-centers").unwrap();
+    // Without the steward's file the word finds nothing there.
+    let plain = SearchIndex::in_ram(&seed()).unwrap();
+    let request =
+        SearchRequest {
+            text: "こもりびと".into(), municipality: Some(code("131083")), ..SearchRequest::default()
+        };
+    assert!(!ids(&search(&plain, request)).contains(&"koto-choju-support-centers".to_owned()));
+    assert!(
+        hit.matched_needs.iter().any(|n| n.as_str() == "8050" || n.as_str() == "hikikomori"),
+        "{:?}",
+        hit.matched_needs
+    );
+}

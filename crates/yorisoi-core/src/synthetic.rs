@@ -272,6 +272,7 @@ mod tests {
                 synonyms: vec![],
                 cues: vec![],
                 description: None,
+                local_names: vec![],
                 provenance: vec![],
             }],
             kinds: vec![Kind {

@@ -16,6 +16,9 @@ pub struct Need {
     /// (「ずっと家にいる」 for ひきこもり).
     pub cues: Vec<String>,
     pub description: Option<String>,
+    /// Words a municipality uses for this need (its own programme's name for it): a
+    /// cue and a search word there and in the municipalities below it.
+    pub local_names: Vec<LocalName>,
     /// Where the need and its words are stated (a document, a law).
     pub provenance: Vec<crate::Provenance>,
 }

@@ -467,6 +467,7 @@ impl Checker<'_> {
             if let Some(parent) = &need.parent {
                 self.check_ref(at(RecordKind::Need, i, "parent"), RecordKind::Need, parent);
             }
+            self.check_local_names(RecordKind::Need, i, &need.local_names);
             // Taxonomy entries may go without a source (a steward's draft vocabulary);
             // those given must exist and be dated no later than today.
             if !need.provenance.is_empty() {
@@ -484,22 +485,23 @@ impl Checker<'_> {
             if !kind.provenance.is_empty() {
                 self.check_provenance(RecordKind::Kind, i, "", &kind.provenance);
             }
-            for (j, local) in kind.local_names.iter().enumerate() {
-                self.check_municipality_ref(
-                    at(RecordKind::Kind, i, format!("local_names.{j}.municipality")),
-                    local.municipality,
-                );
-                self.check_name(at(RecordKind::Kind, i, format!("local_names.{j}.name")), &local.name);
-                self.check_kana(at(RecordKind::Kind, i, format!("local_names.{j}.kana")), local.kana.as_deref());
-                // Local names in taxonomy.yaml may go without a source; those given
-                // carry one that must exist and be dated no later than today.
-                if !local.provenance.is_empty() {
-                    self.check_provenance(RecordKind::Kind, i, &format!("local_names.{j}."), &local.provenance);
-                }
-            }
+            self.check_local_names(RecordKind::Kind, i, &kind.local_names);
         }
         let parents = dir.kinds.iter().map(|k| (k.code.to_string(), k.parent.as_ref().map(Id::to_string)));
         self.check_cycles(RecordKind::Kind, "kind", parents.collect());
+    }
+
+    fn check_local_names(&mut self, record: RecordKind, i: usize, local_names: &[crate::LocalName]) {
+        for (j, local) in local_names.iter().enumerate() {
+            self.check_municipality_ref(at(record, i, format!("local_names.{j}.municipality")), local.municipality);
+            self.check_name(at(record, i, format!("local_names.{j}.name")), &local.name);
+            self.check_kana(at(record, i, format!("local_names.{j}.kana")), local.kana.as_deref());
+            // Local names in taxonomy.yaml may go without a source; those given carry
+            // one that must exist and be dated no later than today.
+            if !local.provenance.is_empty() {
+                self.check_provenance(record, i, &format!("local_names.{j}."), &local.provenance);
+            }
+        }
     }
 
     fn check_organizations(&mut self) {

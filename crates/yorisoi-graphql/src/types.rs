@@ -56,10 +56,25 @@ impl Need {
     async fn synonyms(&self) -> &[String] {
         &self.0.synonyms
     }
+    /// Words municipalities use for it (地域での呼び名), understood and searched there.
+    async fn local_names(&self) -> Vec<LocalName> {
+        local_names(&self.0.local_names)
+    }
     /// Where the need and its words are stated (出典).
     async fn provenance(&self) -> Vec<Provenance> {
         provenance(&self.0.provenance)
     }
+}
+
+fn local_names(names: &[core::LocalName]) -> Vec<LocalName> {
+    names
+        .iter()
+        .map(|l| LocalName {
+            municipality: l.municipality.to_string(),
+            name: l.name.clone(),
+            provenance: provenance(&l.provenance),
+        })
+        .collect()
 }
 
 /// The name a kind goes by in a municipality (地域での呼び名).
@@ -93,15 +108,7 @@ impl Kind {
     }
     /// Names by municipality (江東区: 長寿サポートセンター).
     async fn local_names(&self) -> Vec<LocalName> {
-        self.0
-            .local_names
-            .iter()
-            .map(|l| LocalName {
-                municipality: l.municipality.to_string(),
-                name: l.name.clone(),
-                provenance: provenance(&l.provenance),
-            })
-            .collect()
+        local_names(&self.0.local_names)
     }
     /// Whether a person can bring any worry to places of this kind (相談窓口).
     async fn entry_window(&self) -> bool {

@@ -101,6 +101,8 @@ impl<'a> Context<'a> {
         for need in &needs {
             body.push(&need.label);
             body.extend(need.synonyms.iter().map(String::as_str));
+            // The words the place's own municipality uses for the need.
+            body.extend(need.local_names.iter().filter(|l| served.contains(&l.municipality)).map(|l| l.name.as_str()));
         }
         body.extend(operators.iter().map(String::as_str));
         body.extend(place_names.iter().copied());

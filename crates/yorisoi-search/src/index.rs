@@ -367,7 +367,7 @@ impl SearchIndex {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let state = self.state.read().expect("state lock");
         let f = self.fields;
-        let mut understood = state.vocabulary.understand(&request.text);
+        let mut understood = state.vocabulary.understand_in(&request.text, request.municipality);
         if let Some(about) = &request.about {
             understood.needs = state.vocabulary.settled(about, &understood.needs);
         }

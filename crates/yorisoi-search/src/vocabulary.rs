@@ -40,6 +40,11 @@ struct Entry<T> {
 pub struct Vocabulary {
     /// Each need with its label, synonyms and cues read as cues.
     needs: Vec<((Id, String), Vec<Cue>)>,
+    /// A municipality's own words for a need (its position in `needs`): cues there
+    /// and below it, and wherever the municipality is not known.
+    local_cues: Vec<(usize, MunicipalityCode, Cue)>,
+    /// Each municipality with those enclosing it.
+    municipality_up: HashMap<MunicipalityCode, Vec<MunicipalityCode>>,
     kinds: Vec<Entry<Id>>,
     places: Vec<Entry<MunicipalityCode>>,
     need_ancestors: HashMap<Id, Vec<Id>>,
@@ -103,7 +108,20 @@ impl Vocabulary {
                 Entry { target: m.code, needles: needles(phrases) }
             })
             .collect();
+        let local_cues = directory
+            .needs
+            .iter()
+            .enumerate()
+            .flat_map(|(index, n)| n.local_names.iter().map(move |l| (index, l)))
+            .filter_map(|(index, l)| Some((index, l.municipality, Cue::new(&l.name, Lexicon::shipped())?)))
+            .collect();
+        let municipality_parents: HashMap<MunicipalityCode, Option<MunicipalityCode>> =
+            directory.municipalities.iter().map(|m| (m.code, m.parent)).collect();
+        let municipality_up =
+            municipality_parents.keys().map(|m| (*m, chain_to_root(&municipality_parents, m))).collect();
         Self {
+            local_cues,
+            municipality_up,
             need_ancestors: need_parents.keys().map(|c| (c.clone(), chain_to_root(&need_parents, c))).collect(),
             kind_ancestors: kind_parents.keys().map(|c| (c.clone(), chain_to_root(&kind_parents, c))).collect(),
             needs,
@@ -135,8 +153,20 @@ impl Vocabulary {
             .collect()
     }
 
-    /// The needs, kinds and places `query` names.
+    /// The needs, kinds and places `query` names, wherever it was asked.
     pub fn understand(&self, query: &str) -> Understanding {
+        self.understand_in(query, None)
+    }
+
+    /// Whether a word a municipality uses for a need counts where the person is: in
+    /// that municipality and below it, and when the place is not known.
+    fn local_word_counts(&self, of: MunicipalityCode, asked_in: Option<MunicipalityCode>) -> bool {
+        asked_in.is_none_or(|here| self.municipality_up.get(&here).map_or(here == of, |up| up.contains(&of)))
+    }
+
+    /// The needs, kinds and places `query` names, asked in `municipality` (whose own
+    /// words for needs then count, and no other municipality's).
+    pub fn understand_in(&self, query: &str, municipality: Option<MunicipalityCode>) -> Understanding {
         let text = normalize(query).text;
         let katakana = to_katakana(&text);
         let find = |needles: &[(String, String)]| {
@@ -155,10 +185,17 @@ impl Vocabulary {
             let found: Vec<DetectedNeed> = self
                 .needs
                 .iter()
-                .filter(|((code, _), _)| !known.contains(&code.as_str()))
-                .filter_map(|((code, label), cues)| {
+                .enumerate()
+                .filter(|(_, ((code, _), _))| !known.contains(&code.as_str()))
+                .filter_map(|(index, ((code, label), cues))| {
+                    let local = self
+                        .local_cues
+                        .iter()
+                        .filter(|(need, of, _)| *need == index && self.local_word_counts(*of, municipality))
+                        .map(|(_, _, cue)| cue);
                     let matched = cues
                         .iter()
+                        .chain(local)
                         .filter(|cue| first_pass || cue.asks_for_a_need())
                         .find_map(|cue| cue.find(&situation, &known, Lexicon::shipped()))?;
                     Some(DetectedNeed { code: code.clone(), label: label.clone(), matched })

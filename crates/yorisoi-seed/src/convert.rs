@@ -132,34 +132,60 @@ impl FromSeed {
             synonyms: dto.synonyms,
             cues: dto.cues,
             description: dto.description,
+            local_names: self.local_names(at, dto.local_names),
             provenance: self.provenance(at, dto.provenance),
         }
     }
 
-    /// A local name given on its own, with the kind it names.
-    pub fn local_name(&mut self, at: &str, dto: LocalNameEntryDto) -> (Id, core::LocalName) {
-        let kind = self.id_of(format!("{at}.kind"), &dto.kind, Some(Taxonomy::Kind));
-        let local = core::LocalName {
-            municipality: self.code(format!("{at}.municipality"), &dto.municipality),
-            name: dto.name,
-            kana: dto.kana,
-            provenance: self.provenance(at, dto.provenance),
+    /// A local name given on its own, with the kind or need it names; `None` when
+    /// the entry names neither or both (reported).
+    pub fn local_name(&mut self, at: &str, dto: LocalNameEntryDto) -> Option<(Taxonomy, Id, core::LocalName)> {
+        let target = match (&dto.kind, &dto.need) {
+            (Some(kind), None) => Some((Taxonomy::Kind, self.id_of(format!("{at}.kind"), kind, Some(Taxonomy::Kind)))),
+            (None, Some(need)) => Some((Taxonomy::Need, self.id_of(format!("{at}.need"), need, Some(Taxonomy::Need)))),
+            (kind, _) => {
+                let message = if kind.is_some() {
+                    "a local name is of one kind or one need: give `kind:` or `need:`, not both"
+                } else {
+                    "say what the local name is for: `kind:` (a kind code) or `need:` (a need code)"
+                };
+                self.malformed.push(Malformed {
+                    path: at.to_owned(),
+                    message: message.to_owned(),
+                    taxonomy_word: None,
+                });
+                None
+            }
         };
-        (kind, local)
+        let local = self.local(at, dto.municipality, dto.name, dto.kana, dto.provenance);
+        target.map(|(taxonomy, code)| (taxonomy, code, local))
+    }
+
+    fn local(
+        &mut self,
+        at: &str,
+        municipality: String,
+        name: String,
+        kana: Option<String>,
+        provenance: Vec<ProvenanceDto>,
+    ) -> core::LocalName {
+        core::LocalName {
+            municipality: self.code(format!("{at}.municipality"), &municipality),
+            name,
+            kana,
+            provenance: self.provenance(at, provenance),
+        }
+    }
+
+    fn local_names(&mut self, at: &str, dtos: Vec<LocalNameDto>) -> Vec<core::LocalName> {
+        dtos.into_iter()
+            .enumerate()
+            .map(|(i, l)| self.local(&format!("{at}.local_names.{i}"), l.municipality, l.name, l.kana, l.provenance))
+            .collect()
     }
 
     pub fn kind(&mut self, at: &str, dto: KindDto) -> core::Kind {
-        let local_names = dto
-            .local_names
-            .into_iter()
-            .enumerate()
-            .map(|(i, local)| core::LocalName {
-                municipality: self.code(format!("{at}.local_names.{i}.municipality"), &local.municipality),
-                name: local.name,
-                kana: local.kana,
-                provenance: self.provenance(&format!("{at}.local_names.{i}"), local.provenance),
-            })
-            .collect();
+        let local_names = self.local_names(at, dto.local_names);
         core::Kind {
             code: self.id(format!("{at}.code"), &dto.code),
             label: dto.label,

@@ -41,7 +41,7 @@ pub struct SeedFile {
     /// Referral edges (つなぎ) between organizations and resources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub referrals: Vec<ReferralDto>,
-    /// Local names of kinds added here rather than in taxonomy.yaml (地域での呼び名).
+    /// Local names of kinds and needs added here rather than in taxonomy.yaml (地域での呼び名).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub local_names: Vec<LocalNameEntryDto>,
 }
@@ -128,6 +128,9 @@ pub struct NeedDto {
     pub cues: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Words a municipality uses for this need, understood and searched there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub local_names: Vec<LocalNameDto>,
     /// Where the need and its words are stated (a document, a law).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub provenance: Vec<ProvenanceDto>,
@@ -170,13 +173,18 @@ pub struct LocalNameDto {
     pub provenance: Vec<ProvenanceDto>,
 }
 
-/// A local name added from any seed file, without editing the kind in
-/// taxonomy.yaml: 熟年相談室 is what 江戸川区 calls a 地域包括支援センター.
+/// A local name added from any seed file, without editing taxonomy.yaml: 熟年相談室
+/// is what 江戸川区 calls a 地域包括支援センター (a kind); a ward's own word for a need
+/// is given the same way with `need:`.
 #[derive(Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LocalNameEntryDto {
-    /// The code of the kind (community-support-center).
-    pub kind: String,
+    /// The code of the kind (community-support-center); give this or `need`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The code of the need (isolation); give this or `kind`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub need: Option<String>,
     /// The municipality that uses the name (and those below it).
     pub municipality: String,
     pub name: String,

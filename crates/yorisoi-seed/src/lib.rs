@@ -136,8 +136,10 @@ fn read_checked(sources: Vec<(PathBuf, Vec<u8>)>, documents: Option<&Path>) -> R
     let mut unreadable_records = 0usize;
     let mut unparsed_files = 0usize;
     let mut taxonomy_words: Vec<(usize, (convert::Taxonomy, String))> = Vec::new();
-    // Local names given on their own, merged into their kinds once every file is read.
-    let mut local_names: Vec<(usize, usize, (yorisoi_core::Id, yorisoi_core::LocalName))> = Vec::new();
+    // Local names given on their own, merged into their kinds and needs once every
+    // file is read.
+    type Entry = (convert::Taxonomy, yorisoi_core::Id, yorisoi_core::LocalName);
+    let mut local_names: Vec<(usize, usize, Entry)> = Vec::new();
 
     for (file_index, (path, bytes)) in sources.iter().enumerate() {
         let parsed = read::decode(bytes).and_then(|text| Ok((read::parse(&text)?, PathMap::of(&text))));
@@ -176,11 +178,9 @@ fn read_checked(sources: Vec<(PathBuf, Vec<u8>)>, documents: Option<&Path>) -> R
         for (index, dto) in seed.local_names.into_iter().enumerate() {
             let before = convert.malformed.len();
             let at = format!("local_names.{index}");
-            let entry = convert.local_name(&at, dto);
-            if convert.malformed.len() == before {
-                local_names.push((file_index, index, entry));
-            } else {
-                unreadable_records += 1;
+            match convert.local_name(&at, dto) {
+                Some(entry) if convert.malformed.len() == before => local_names.push((file_index, index, entry)),
+                _ => unreadable_records += 1,
             }
         }
         for malformed in convert.malformed {
@@ -193,26 +193,35 @@ fn read_checked(sources: Vec<(PathBuf, Vec<u8>)>, documents: Option<&Path>) -> R
         maps.push(map);
     }
 
-    // Where each merged local name came from: (kind index, position in its list) →
-    // (file, entry), so problems found in it point at the steward's file.
-    let mut merged: std::collections::HashMap<(usize, usize), (usize, usize)> = Default::default();
-    for (file, entry, (kind, local)) in local_names {
+    // Where each merged local name came from: (kind or need, its index, position in
+    // its list) → (file, entry), so problems found in it point at the steward's file.
+    let mut merged: std::collections::HashMap<(RecordKind, usize, usize), (usize, usize)> = Default::default();
+    for (file, entry, (taxonomy, code, local)) in local_names {
         if local.provenance.is_empty() {
             let at =
                 maps[file].find(&format!("local_names.{entry}.provenance")).unwrap_or(LineCol { line: 1, column: 1 });
             let message = "no source given; name where this local name is stated under `provenance:`".to_owned();
             diagnostics.push(diagnostic(&files[file], at, message));
         }
-        match directory.kinds.iter().position(|k| k.code == kind) {
-            Some(k) => {
-                merged.insert((k, directory.kinds[k].local_names.len()), (file, entry));
-                directory.kinds[k].local_names.push(local);
+        let (record, noun, index) = match taxonomy {
+            convert::Taxonomy::Kind => (RecordKind::Kind, "kind", directory.kinds.iter().position(|k| k.code == code)),
+            convert::Taxonomy::Need => (RecordKind::Need, "need", directory.needs.iter().position(|n| n.code == code)),
+        };
+        let list = index.map(|i| match taxonomy {
+            convert::Taxonomy::Kind => &mut directory.kinds[i].local_names,
+            convert::Taxonomy::Need => &mut directory.needs[i].local_names,
+        });
+        match (list, index) {
+            (Some(list), Some(index)) => {
+                merged.insert((record, index, list.len()), (file, entry));
+                list.push(local);
             }
-            None if unparsed_files > 0 => {}
-            None => {
+            _ if unparsed_files > 0 => {}
+            _ => {
                 let at =
-                    maps[file].find(&format!("local_names.{entry}.kind")).unwrap_or(LineCol { line: 1, column: 1 });
-                let message = format!("unknown kind `{kind}`; use a kind code from `kinds:` (seed/taxonomy.yaml)");
+                    maps[file].find(&format!("local_names.{entry}.{noun}")).unwrap_or(LineCol { line: 1, column: 1 });
+                let message =
+                    format!("unknown {noun} `{code}`; use a {noun} code from `{noun}s:` (seed/taxonomy.yaml)");
                 diagnostics.push(diagnostic(&files[file], at, message));
             }
         }
@@ -244,11 +253,9 @@ fn read_checked(sources: Vec<(PathBuf, Vec<u8>)>, documents: Option<&Path>) -> R
     let mut held_back = 0usize;
     let place = |kind: RecordKind, index: usize, field: &str| {
         // A problem in a local name that came from its own entry points at that entry.
-        if kind == RecordKind::Kind
-            && let Some(rest) = field.strip_prefix("local_names.")
-        {
+        if let Some(rest) = field.strip_prefix("local_names.") {
             let (position, below) = rest.split_once('.').unwrap_or((rest, ""));
-            if let Some(&(file, entry)) = position.parse().ok().and_then(|p: usize| merged.get(&(index, p))) {
+            if let Some(&(file, entry)) = position.parse().ok().and_then(|p: usize| merged.get(&(kind, index, p))) {
                 let path = if below.is_empty() {
                     format!("local_names.{entry}")
                 } else {

@@ -67,8 +67,21 @@ pub fn need(n: &core::Need) -> NeedDto {
         synonyms: n.synonyms.clone(),
         cues: n.cues.clone(),
         description: n.description.clone(),
+        local_names: local_names(&n.local_names),
         provenance: provenance(&n.provenance),
     }
+}
+
+fn local_names(names: &[core::LocalName]) -> Vec<LocalNameDto> {
+    names
+        .iter()
+        .map(|l| LocalNameDto {
+            municipality: l.municipality.to_string(),
+            name: l.name.clone(),
+            kana: l.kana.clone(),
+            provenance: provenance(&l.provenance),
+        })
+        .collect()
 }
 
 pub fn kind(k: &core::Kind) -> KindDto {
@@ -78,16 +91,7 @@ pub fn kind(k: &core::Kind) -> KindDto {
         kana: k.kana.clone(),
         parent: k.parent.as_ref().map(ToString::to_string),
         synonyms: k.synonyms.clone(),
-        local_names: k
-            .local_names
-            .iter()
-            .map(|l| LocalNameDto {
-                municipality: l.municipality.to_string(),
-                name: l.name.clone(),
-                kana: l.kana.clone(),
-                provenance: provenance(&l.provenance),
-            })
-            .collect(),
+        local_names: local_names(&k.local_names),
         entry_window: k.entry_window,
         description: k.description.clone(),
         provenance: provenance(&k.provenance),

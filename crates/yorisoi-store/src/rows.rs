@@ -135,6 +135,7 @@ pub fn to_rows(dir: &Directory) -> Rows {
                 synonyms: json(&n.synonyms),
                 cues: json(&n.cues),
                 description: n.description.clone(),
+                local_names: json(&n.local_names),
                 provenance: json(&n.provenance),
             })
             .collect(),
@@ -265,6 +266,7 @@ pub fn from_rows(rows: Rows) -> Result<Directory, StoreError> {
             parent: n.parent.as_deref().map(|p| id(t, &n.code, p)).transpose()?,
             synonyms: parse(t, &n.code, "synonyms", &n.synonyms)?,
             cues: parse(t, &n.code, "cues", &n.cues)?,
+            local_names: parse(t, &n.code, "local_names", &n.local_names)?,
             provenance: parse(t, &n.code, "provenance", &n.provenance)?,
             label: n.label,
             kana: n.kana,

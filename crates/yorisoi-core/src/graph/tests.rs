@@ -50,6 +50,7 @@ fn random_directory(rng: &mut XorShift) -> Directory {
                 synonyms: vec![],
                 cues: vec![],
                 description: None,
+                local_names: vec![],
                 provenance: vec![],
             })
             .collect(),

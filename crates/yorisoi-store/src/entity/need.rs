@@ -18,6 +18,9 @@ pub struct Model {
     pub cues: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub description: Option<String>,
+    /// JSON list of local names.
+    #[sea_orm(column_type = "Text")]
+    pub local_names: String,
     /// JSON list of provenance entries.
     #[sea_orm(column_type = "Text")]
     pub provenance: String,

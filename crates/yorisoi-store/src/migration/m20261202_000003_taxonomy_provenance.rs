@@ -1,5 +1,6 @@
-//! Needs and kinds name where they are stated: a `provenance` column (JSON list),
-//! empty for rows written before it.
+//! Needs and kinds name where they are stated (a `provenance` column, JSON), and
+//! needs take a municipality's own words (`local_names`, JSON, as kinds have); both
+//! empty lists for rows written before them.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -10,6 +11,7 @@ pub struct Migration;
 enum Needs {
     Table,
     Provenance,
+    LocalNames,
 }
 
 #[derive(DeriveIden)]
@@ -29,6 +31,11 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .alter_table(
+                Table::alter().table(Needs::Table).add_column(text(Needs::LocalNames).default("[]")).to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
                 Table::alter().table(Kinds::Table).add_column(text(Kinds::Provenance).default("[]")).to_owned(),
             )
             .await
@@ -36,6 +43,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.alter_table(Table::alter().table(Needs::Table).drop_column(Needs::Provenance).to_owned()).await?;
+        manager.alter_table(Table::alter().table(Needs::Table).drop_column(Needs::LocalNames).to_owned()).await?;
         manager.alter_table(Table::alter().table(Kinds::Table).drop_column(Kinds::Provenance).to_owned()).await
     }
 }
