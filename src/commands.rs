@@ -77,7 +77,8 @@ enum Command {
         #[command(flatten)]
         load: LoadArgs,
     },
-    /// Write the store back as seed files into DIR
+    /// Write the store back as seed files into DIR, or as Open Referral HSDS 3.0
+    /// documents (`--format hsds`)
     Export {
         dir: PathBuf,
         #[command(flatten)]
@@ -85,6 +86,14 @@ enum Command {
         /// Replace seed files already in DIR
         #[arg(long)]
         force: bool,
+        /// seed (YAML seed files) or hsds (HSDS 3.0 JSON: services, organizations,
+        /// service_at_locations, taxonomies, taxonomy_terms)
+        #[arg(long, value_enum, default_value_t = ExportFormat::Seed)]
+        format: ExportFormat,
+        /// With --format hsds: only the services of this municipality (name or code)
+        /// and below it, and the organizations that run them or are based there
+        #[arg(long)]
+        municipality: Option<String>,
     },
     /// Search the directory as a frontline worker would: a name or a situation
     Search {
@@ -207,7 +216,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Load { dir, db, load: args } => load(&dir, &db.url, args),
-        Command::Export { dir, db, force } => export(&dir, &db.url, force),
+        Command::Export { dir, db, force, format: ExportFormat::Seed, municipality: None } => {
+            export(&dir, &db.url, force)
+        }
+        Command::Export { municipality: Some(_), format: ExportFormat::Seed, .. } => {
+            anyhow::bail!("--municipality goes with --format hsds; a seed export holds the whole directory")
+        }
+        Command::Export { dir, db, format: ExportFormat::Hsds, municipality, .. } => {
+            export_hsds(&dir, &db.url, municipality.as_deref())
+        }
         Command::Search { search, db, data } => search_store(&search, &db.url, &data.dir),
         Command::Paths { paths, db } => {
             crate::graph_command::paths(&read_loaded_store(&db.url)?, &paths)?;
@@ -400,6 +417,30 @@ fn load(dir: &Path, url: &str, args: LoadArgs) -> anyhow::Result<ExitCode> {
         dir.display()
     );
     Ok(ExitCode::FAILURE)
+}
+
+/// What `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Seed,
+    Hsds,
+}
+
+fn export_hsds(dir: &Path, url: &str, municipality: Option<&str>) -> anyhow::Result<ExitCode> {
+    let directory = read_store(url)?;
+    let within = municipality.map(|m| crate::search_command::resolve_municipality(&directory, m)).transpose()?;
+    let export = yorisoi_hsds::export(&directory, within);
+    let written = export.write_dir(dir)?;
+    println!(
+        "exported {} services, {} organizations, {} service at locations, {} taxonomy terms as HSDS 3.0 to {} ({} files)",
+        export.services.len(),
+        export.organizations.len(),
+        export.service_at_locations.len(),
+        export.taxonomy_terms.len(),
+        dir.display(),
+        written.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn export(dir: &Path, url: &str, force: bool) -> anyhow::Result<ExitCode> {

@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod crash;
 mod graph;
+mod hsds;
 mod refer;
 mod relevance;
 mod search;
