@@ -14,14 +14,14 @@ fn seed() -> Directory {
     yorisoi_seed::read_dir(&seed_dir()).unwrap().directory
 }
 
-fn schema(path: &str) -> jsonschema::Validator {
+pub fn schema(path: &str) -> jsonschema::Validator {
     let text = std::fs::read_to_string(repo().join("tests/hsds-3.0/schema").join(path)).unwrap();
     let schema: Value = serde_json::from_str(&text).unwrap();
     jsonschema::options().should_validate_formats(true).build(&schema).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// Every error of `document` against `validator`, as `path: message`.
-fn problems(validator: &jsonschema::Validator, document: &Value) -> Vec<String> {
+pub fn problems(validator: &jsonschema::Validator, document: &Value) -> Vec<String> {
     validator.iter_errors(document).map(|e| format!("{}: {e}", e.instance_path())).collect()
 }
 

@@ -11,7 +11,7 @@ use tower::ServiceExt;
 use yorisoi::server::{AppState, MAX_BODY_BYTES, ServerOptions, app};
 use yorisoi_graphql::{Tokens, hash_token};
 
-use crate::support::{TestDb, assert_snapshot, seed_dir};
+use crate::support::{TestDb, assert_snapshot, repo, seed_dir};
 
 pub const STEWARD_TOKEN: &str = "ys_test-steward-token";
 pub const STAFF_TOKEN: &str = "ys_test-staff-token";
@@ -755,4 +755,97 @@ fn the_stewards_view_needs_a_token_and_shows_the_network() {
     let (status, headers, _) = harness.send(Request::post("/stewards/sign-out").body(Body::empty()).unwrap());
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(headers[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+}
+
+/// The read-only HSDS API: the root names version and profile; every list is a `Page`
+/// whose items validate against HSDS's `_list` schemas and every document by id against
+/// the compiled ones; filters and paging do what they say; bad parameters are refused.
+#[test]
+fn the_hsds_api_answers_in_hsds_shapes() {
+    use crate::hsds::{problems, schema};
+    let harness = Harness::new(ServerOptions::default());
+    let get = |path: &str| {
+        let (status, _, body) = page(&harness, path, None);
+        (status, serde_json::from_str::<Value>(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}")))
+    };
+    let (status, root) = get("/hsds/");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(root["version"], "3.0");
+    assert_eq!(root["profile"], "urn:yorisoi:hsds-profile:ja:1");
+
+    // The Page envelope as openapi.json defines it.
+    let openapi: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join("tests/hsds-3.0/schema/openapi.json")).unwrap())
+            .unwrap();
+    let page_schema = jsonschema::validator_for(&openapi["components"]["schemas"]["Page"]).unwrap();
+    let lists = [
+        ("/hsds/services?per_page=100", Some("compiled/service_list.json")),
+        ("/hsds/organizations?per_page=100", Some("compiled/organization_list.json")),
+        ("/hsds/service_at_locations?per_page=100", Some("compiled/service_at_location_list.json")),
+        ("/hsds/taxonomies", None),
+        ("/hsds/taxonomy_terms?per_page=100", None),
+    ];
+    for (path, item_schema) in lists {
+        let (status, body) = get(path);
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        assert!(page_schema.iter_errors(&body).next().is_none(), "{path}");
+        assert!(body["total_items"].as_u64().unwrap() > 0 && body["first_page"] == true, "{path}");
+        if let Some(item_schema) = item_schema {
+            let validator = schema(item_schema);
+            for item in body["contents"].as_array().unwrap() {
+                let found = problems(&validator, item);
+                assert!(found.is_empty(), "{path} {}: {found:#?}", item["name"]);
+            }
+        }
+    }
+
+    // Paging: 38 services, 10 a page → 4 pages, the last holding 8.
+    let (_, last) = get("/hsds/services?per_page=10&page=4");
+    assert_eq!(
+        (last["total_items"].as_u64(), last["total_pages"].as_u64(), last["size"].as_u64()),
+        (Some(38), Some(4), Some(8))
+    );
+    assert_eq!(last["last_page"], true);
+    // Search in Japanese goes through Yorisoi's search: the 8050 windows come first.
+    let (_, found) = get(&format!("/hsds/services?search={}", encode("ひきこもり")));
+    let names: Vec<&str> = found["contents"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert!(names.iter().any(|n| n.contains("長寿サポートセンター")), "{names:?}");
+    // A taxonomy term filters services: those tagged with the term itself (8050問題).
+    let term = yorisoi_hsds::uuid("taxonomy_term", "need/8050");
+    let (_, tagged) = get(&format!("/hsds/services?taxonomy_term_id={term}&per_page=100"));
+    let expected = yorisoi_seed::read_dir(&seed_dir())
+        .unwrap()
+        .directory
+        .resources
+        .iter()
+        .filter(|r| r.needs.iter().any(|n| n.as_str() == "8050"))
+        .count();
+    assert_eq!(tagged["total_items"].as_u64(), Some(expected as u64));
+    // By organization.
+    let org = yorisoi_hsds::uuid("organization", "koto-shakyo");
+    let (_, run) = get(&format!("/hsds/services?organization_id={org}"));
+    assert!(run["contents"].as_array().unwrap().iter().all(|s| s["organization_id"] == org.as_str()));
+    assert!(run["total_items"].as_u64().unwrap() >= 1);
+
+    // One document by id, against the compiled schema.
+    let id = yorisoi_hsds::uuid("service", "koto-choju-support-centers");
+    let (status, service) = get(&format!("/hsds/services/{id}"));
+    assert_eq!(status, StatusCode::OK);
+    assert!(problems(&schema("compiled/service.json"), &service).is_empty());
+    assert_eq!(service["name"], "長寿サポートセンター（江東区内21か所）");
+    let (status, organization) = get(&format!("/hsds/organizations/{org}"));
+    assert_eq!(status, StatusCode::OK);
+    assert!(problems(&schema("compiled/organization.json"), &organization).is_empty());
+    let terms = format!("/hsds/taxonomy_terms/{term}");
+    assert_eq!(get(&terms).1["name"], "8050問題");
+    // An id of another table, or none, is 404; bad parameters are 400 and say why.
+    assert_eq!(get(&format!("/hsds/organizations/{id}")).0, StatusCode::NOT_FOUND);
+    assert_eq!(get("/hsds/services/not-an-id").0, StatusCode::NOT_FOUND);
+    let (status, refused) = get("/hsds/services?per_page=1000");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(refused["error"].as_str().unwrap().contains("per_page"));
+    assert_eq!(get("/hsds/services?colour=blue").0, StatusCode::BAD_REQUEST);
+    assert_eq!(get("/hsds/services?modified_after=yesterday").0, StatusCode::BAD_REQUEST);
+    let (_, none) = get("/hsds/services?modified_after=2099-01-01");
+    assert_eq!((none["total_items"].as_u64(), none["empty"].as_bool()), (Some(0), Some(true)));
 }

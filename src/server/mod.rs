@@ -4,6 +4,7 @@
 //! from the same schema. GraphQL runs on a blocking thread (search and the graph
 //! are synchronous work).
 
+mod hsds;
 mod html;
 mod listen;
 mod metrics;
@@ -106,6 +107,8 @@ pub struct AppState {
     timeout: Duration,
     private_metrics: bool,
     max_response_bytes: usize,
+    /// The HSDS documents of the last snapshot the HSDS API was asked about.
+    hsds: hsds::Cache,
 }
 
 impl AppState {
@@ -119,6 +122,7 @@ impl AppState {
             timeout: options.timeout,
             private_metrics: options.private_metrics,
             max_response_bytes: options.max_response_bytes,
+            hsds: hsds::Cache::default(),
         }
     }
 }
@@ -142,6 +146,18 @@ pub fn app(state: AppState, options: &ServerOptions) -> Router {
     let mut router = router
         .merge(graphql_route)
         .merge(stewards_routes)
+        .route("/hsds", get(hsds::root))
+        .route("/hsds/", get(hsds::root))
+        .route("/hsds/services", get(hsds::services))
+        .route("/hsds/services/{id}", get(hsds::service))
+        .route("/hsds/organizations", get(hsds::organizations))
+        .route("/hsds/organizations/{id}", get(hsds::organization))
+        .route("/hsds/service_at_locations", get(hsds::service_at_locations))
+        .route("/hsds/service_at_locations/{id}", get(hsds::service_at_location))
+        .route("/hsds/taxonomies", get(hsds::taxonomies))
+        .route("/hsds/taxonomies/{id}", get(hsds::taxonomy))
+        .route("/hsds/taxonomy_terms", get(hsds::taxonomy_terms))
+        .route("/hsds/taxonomy_terms/{id}", get(hsds::taxonomy_term))
         .route("/", get(page::page))
         .route("/sheet", get(page::sheet))
         .route("/page.css", get(stylesheet))

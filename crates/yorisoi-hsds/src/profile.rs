@@ -2,9 +2,9 @@
 //! that carry what HSDS has no field for (need codes, kinds and their local names,
 //! referral edges, provenance). docs/HSDS.md describes each.
 
-/// The profile's name and version (HSDS `profile` in the API's root document);
-/// docs/HSDS.md in the project describes it.
-pub const PROFILE: &str = "yorisoi-ja/1";
+/// The profile's name and version as a URI (HSDS `profile` in the API's root
+/// document); docs/HSDS.md in the project describes it.
+pub const PROFILE: &str = "urn:yorisoi:hsds-profile:ja:1";
 
 /// The taxonomies Yorisoi exports, as (steward's name, name, description).
 pub const NEEDS: (&str, &str, &str) =
