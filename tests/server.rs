@@ -638,7 +638,11 @@ fn filters_and_bad_input_on_the_page() {
     let (_, _, html) = page(&harness, &kind, None);
     let kinds: Vec<&str> =
         html.split("<p class=\"kind\">").skip(1).map(|rest| rest.split(' ').next().unwrap_or("")).collect();
-    assert!(!kinds.is_empty() && kinds.iter().all(|k| *k == "地域包括支援センター"), "{kinds:?}");
+    // Every place is a 地域包括支援センター, shown with 江東区's name for it.
+    assert!(
+        !kinds.is_empty() && kinds.iter().all(|k| *k == "長寿サポートセンター（地域包括支援センター）"),
+        "{kinds:?}"
+    );
 
     let at = format!("/?q={}&at=2026-11-24T10%3A00", encode("健康チェック 葛飾"));
     let (_, _, html) = page(&harness, &at, None);
@@ -848,4 +852,30 @@ fn the_hsds_api_answers_in_hsds_shapes() {
     assert_eq!(get("/hsds/services?modified_after=yesterday").0, StatusCode::BAD_REQUEST);
     let (_, none) = get("/hsds/services?modified_after=2099-01-01");
     assert_eq!((none["total_items"].as_u64(), none["empty"].as_bool()), (Some(0), Some(true)));
+}
+
+/// 「私の窓口」: with a municipality chosen the worker picks their own window; each place
+/// then says how that window reaches it (names and how each step goes), that it is the
+/// window itself, or that no referral is recorded; the kind shows its local name.
+#[test]
+fn the_workers_own_window_shows_the_chain_to_each_place() {
+    let harness = Harness::new(ServerOptions::default());
+    let path =
+        format!("/?q={}&m={}&from=koto-choju-oen-window", encode("一人暮らしで話し相手がいない"), encode("江東区"));
+    let (status, _, html) = page(&harness, &path, None);
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains(r#"<option value="koto-choju-oen-window" selected>"#), "the picker keeps the window: {html}");
+    assert!(html.contains(r#"<p class="chain">ここが私の窓口です</p>"#));
+    // 長寿応援課's window → the division that runs it → the 見守り支援事業 it runs.
+    assert!(
+        html.contains("私の窓口から：長寿応援課（孤独・孤立対策、高齢者の見守り） →（運営）江東区 福祉部 長寿応援課 →（運営）高齢者地域見守り支援事業"),
+        "{html}"
+    );
+    assert!(html.contains("私の窓口から：登録されたつなぎはありません"), "a place no referral reaches says so");
+    assert!(html.contains("長寿サポートセンター（地域包括支援センター）"), "the kind with its local name");
+    // The choice travels in every link (chips, the sheet's form).
+    assert!(html.contains(r#"<input type="hidden" name="from" value="koto-choju-oen-window">"#));
+    // Without a municipality there is no window to pick.
+    let (_, _, plain) = page(&harness, &format!("/?q={}", encode("話し相手がいない")), None);
+    assert!(!plain.contains("私の窓口"));
 }

@@ -34,6 +34,9 @@ pub struct PageState {
     pub free: bool,
     /// Places picked for the referral sheet (steward's ids).
     pub picks: Vec<String>,
+    /// The worker's own window (私の窓口, steward's id): each place then shows how that
+    /// window reaches it.
+    pub from: String,
 }
 
 impl PageState {
@@ -52,6 +55,7 @@ impl PageState {
                 "kind" => state.kind = value,
                 "free" => state.free = value == "1",
                 "pick" if !value.is_empty() && !state.picks.contains(&value) => state.picks.push(value),
+                "from" => state.from = value,
                 _ => {}
             }
         }
@@ -61,8 +65,13 @@ impl PageState {
     /// This state as a URL query (what a link or the share URL carries).
     pub fn to_query(&self) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());
-        let pairs =
-            [("q", self.q.as_str()), ("m", self.m.as_str()), ("at", self.at.as_str()), ("kind", self.kind.as_str())];
+        let pairs = [
+            ("q", self.q.as_str()),
+            ("m", self.m.as_str()),
+            ("at", self.at.as_str()),
+            ("kind", self.kind.as_str()),
+            ("from", self.from.as_str()),
+        ];
         for (key, value) in pairs {
             if !value.is_empty() {
                 out.append_pair(key, value);
@@ -99,15 +108,16 @@ impl PageState {
 /// The GraphQL the page runs: the vocabularies for the pickers and the search.
 const PAGE_QUERY: &str = r#"
 query Page($q: String!, $m: String, $age: Int, $at: NaiveDateTime, $about: [String!], $kinds: [String!],
-           $free: Boolean, $search: Boolean!, $moment: NaiveDateTime!) {
+           $free: Boolean, $search: Boolean!, $moment: NaiveDateTime!, $from: String, $local: Boolean!) {
   needs { code label }
   kinds { code label }
   municipalities { code name }
+  windows: resources(municipality: $m, first: 100) @include(if: $local) { nodes { key name kind { entryWindow } } }
   search(query: $q, municipality: $m, age: $age, openAt: $at, about: $about, kinds: $kinds, free: $free,
-         first: 20) @include(if: $search) {
+         from: $from, first: 20) @include(if: $search) {
     detectedNeeds { code label matched }
     nodes {
-      reason snippet matchedNeeds ineligible
+      reason snippet matchedNeeds ineligible chain { fromName toName kind }
       resource { ...Place openAt(at: $moment) }
     }
   }
@@ -125,7 +135,7 @@ fn sheet_query(picks: usize) -> String {
 
 const PLACE_FRAGMENT: &str = r#"
 fragment Place on Resource {
-  key name kind { label } description audience excludes schedule howToApply bring cost free asOf
+  key name kind { label } kindName description audience excludes schedule howToApply bring cost free asOf
   contacts { name phone hours url }
   locations { name address online }
   operators { name }
@@ -182,6 +192,8 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap, RawQuery(qu
         "about": asked.chosen.then_some(&asked.needs),
         "kinds": (!asked.kind.is_empty()).then(|| vec![&asked.kind]),
         "free": asked.free.then_some(true),
+        "from": (!asked.from.is_empty()).then_some(&asked.from),
+        "local": !asked.m.is_empty(),
         "search": searching,
         "moment": asked.open_at().unwrap_or_else(moment),
     });
@@ -190,7 +202,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap, RawQuery(qu
         Ok(data) => (data, None),
         Err(message) => {
             // A bad municipality or moment says so on the page; the pickers still work.
-            let fallback = json!({ "q": "", "search": false, "moment": moment() });
+            let fallback = json!({ "q": "", "search": false, "local": false, "moment": moment() });
             (run(&state, &query, fallback).await.unwrap_or(Value::Null), Some(message))
         }
     };
@@ -247,7 +259,7 @@ fn render_page(asked: &PageState, data: &Value, problem: Option<&str>) -> String
 <div class="row">
 <label>地域 <select name="m"><option value="">（全地域）</option>{municipalities}</select></label>
 <label>年齢 <input type="number" name="age" min="0" max="120" inputmode="numeric" value="{age}"></label>
-</div>
+</div>{windows}
 <div class="row">
 <label><input type="checkbox" name="now" value="1"{now}> 今あいている</label>
 <label>日時 <input type="datetime-local" name="at" value="{at}"></label>
@@ -265,6 +277,7 @@ fn render_page(asked: &PageState, data: &Value, problem: Option<&str>) -> String
         now = if asked.now { " checked" } else { "" },
         at = escape(&asked.at),
         kinds = options(list(data, "kinds"), "code", "label", &asked.kind),
+        windows = window_picker(data, &asked.from),
         free = if asked.free { " checked" } else { "" },
         kept = kept_needs(asked),
     );
@@ -410,6 +423,55 @@ fn open_mark(resource: &Value) -> &'static str {
 }
 
 /// One place: what a worker needs to send the person there.
+/// 「私の窓口」: the entry windows of the chosen municipality, when one is chosen.
+fn window_picker(data: &Value, chosen: &str) -> String {
+    let windows: Vec<&Value> = data
+        .get("windows")
+        .map(|w| list(w, "nodes"))
+        .unwrap_or(&[])
+        .iter()
+        .filter(|w| w.get("kind").and_then(|k| k.get("entryWindow")).and_then(Value::as_bool) == Some(true))
+        .collect();
+    if windows.is_empty() {
+        return String::new();
+    }
+    let options: String = windows
+        .iter()
+        .map(|w| {
+            let key = str_of(w, "key");
+            let selected = if key == chosen { " selected" } else { "" };
+            format!(r#"<option value="{}"{selected}>{}</option>"#, escape(key), escape(str_of(w, "name")))
+        })
+        .collect();
+    format!(
+        "\n<div class=\"row\"><label>私の窓口 <select name=\"from\"><option value=\"\">（選ばない）</option>{options}</select></label></div>"
+    )
+}
+
+/// How the worker's own window reaches a place, in words.
+fn chain(hops: &Value) -> String {
+    let Some(hops) = hops.as_array() else {
+        return r#"<p class="chain">私の窓口から：登録されたつなぎはありません</p>"#.to_owned();
+    };
+    let Some(first) = hops.first() else {
+        return r#"<p class="chain">ここが私の窓口です</p>"#.to_owned();
+    };
+    let mut words = escape(str_of(first, "fromName"));
+    for hop in hops {
+        let how = match str_of(hop, "kind") {
+            "refers_to" => "紹介",
+            "escalates_to" => "専門機関へ",
+            "consults" => "相談",
+            "partners_with" => "連携",
+            "member_of" | "part_of" => "同じ組織・ネットワーク",
+            "operated_by" => "運営",
+            _ => "つなぎ",
+        };
+        let _ = write!(words, " →（{how}）{}", escape(str_of(hop, "toName")));
+    }
+    format!(r#"<p class="chain">私の窓口から：{words}</p>"#)
+}
+
 fn render_hit(hit: &Value, asked: &PageState) -> String {
     let resource = hit.get("resource").unwrap_or(&Value::Null);
     let key = str_of(resource, "key");
@@ -421,10 +483,13 @@ fn render_hit(hit: &Value, asked: &PageState) -> String {
 <p class="kind">{kind} {open}</p><p class="reason">{reason}</p>"#,
         key = escape(key),
         name = escape(str_of(resource, "name")),
-        kind = escape(resource.get("kind").map_or("", |k| str_of(k, "label"))),
+        kind = escape(str_of(resource, "kindName")),
         open = open_mark(resource),
         reason = escape(str_of(hit, "reason")),
     );
+    if !asked.from.is_empty() {
+        out.push_str(&chain(hit.get("chain").unwrap_or(&Value::Null)));
+    }
     for why in list(hit, "ineligible") {
         let _ = write!(out, r#"<p class="ineligible">対象外の可能性：{}</p>"#, escape(why.as_str().unwrap_or("")));
     }
@@ -565,7 +630,7 @@ pub async fn sheet(State(state): State<AppState>, RawQuery(query): RawQuery) -> 
             body,
             r#"<section class="sheet-place"><div class="qr">{qr}</div><div><h2>{}</h2><p class="kind">{}</p>{}</div></section>"#,
             escape(str_of(place, "name")),
-            escape(place.get("kind").map_or("", |k| str_of(k, "label"))),
+            escape(str_of(place, "kindName")),
             place_facts(place),
         );
     }
@@ -590,6 +655,7 @@ mod tests {
             kind: "community-support-center".into(),
             free: true,
             picks: vec!["koto-shakyo-window".into()],
+            from: "koto-choju-oen-window".into(),
         };
         let again = PageState::from_query(Some(&state.to_query()));
         assert_eq!(format!("{again:?}"), format!("{state:?}"));

@@ -91,6 +91,10 @@ pub struct SearchHit {
     /// Why the person may not be eligible (residence, an exclusion the text says); empty
     /// when nothing known rules them out.
     pub ineligible: Vec<String>,
+    /// With `from`: the shortest chain of referrals (at most four) from the worker's own
+    /// place to this one, for the need the search is about; empty when it is that
+    /// place; null when the worker's place does not reach it.
+    pub chain: Option<Vec<Hop>>,
 }
 
 /// One step of a referral chain.
@@ -100,6 +104,9 @@ pub struct Hop {
     pub from: String,
     /// The steward's id of the place the step reaches.
     pub to: String,
+    /// The names of the two places (for the worker).
+    pub from_name: String,
+    pub to_name: String,
     /// refers_to, escalates_to, consults, partners_with, member_of, operated_by, part_of.
     pub kind: String,
     /// Conditions in words (条件).
@@ -200,12 +207,15 @@ fn resource(api: &Arc<Snapshot>, id: &Id) -> Option<Resource> {
     Resource::find(api, id)
 }
 
-fn hops(path: &yorisoi_core::graph::Path) -> Vec<Hop> {
+fn hops(graph: &yorisoi_core::ReferralGraph, path: &yorisoi_core::graph::Path) -> Vec<Hop> {
+    let name = |id: &Id| graph.node(id).map_or_else(|| id.to_string(), |n| n.name.clone());
     path.hops
         .iter()
         .map(|h| Hop {
             from: h.from.to_string(),
             to: h.to.to_string(),
+            from_name: name(&h.from),
+            to_name: name(&h.to),
             kind: h.kind.code().to_owned(),
             conditions: h.conditions.text.clone(),
             documents: h.conditions.documents.clone(),
@@ -385,6 +395,9 @@ impl QueryRoot {
         #[graphql(desc = "The household in words (ひとり親, 高齢の夫婦), read like the query.")] household: Option<
             String,
         >,
+        #[graphql(desc = "The worker's own window or organization (私の窓口, steward's id): each hit then says \
+                          how that place reaches it (`chain`).")]
+        from: Option<String>,
     ) -> Result<Connection<String, SearchHit, SearchInfo>> {
         let api = snapshot(ctx);
         let (start, size) = page(first, after.as_deref(), MAX_SEARCH_DEPTH).coded()?;
@@ -442,6 +455,34 @@ impl QueryRoot {
             ..SearchRequest::default()
         };
         let results = api.index.search(&request).map_err(|e| ApiError::Internal(e.to_string())).coded()?;
+        // How the worker's own place reaches each hit, from one breadth-first search,
+        // for the need the search is about (any need when none).
+        let chains = match from {
+            Some(from) => {
+                let from = Id::parse(&from)
+                    .ok()
+                    .filter(|id| api.graph.node(id).is_some())
+                    .ok_or_else(|| ApiError::BadUserInput(format!("no organization or resource `{from}`")))
+                    .coded()?;
+                let need = request.needs.first().or(results.understood.needs.first().map(|n| &n.code));
+                let targets: Vec<Id> = results.hits.iter().map(|h| h.id.clone()).collect();
+                let person = Person { age, residence: request.municipality };
+                let paths = api
+                    .graph
+                    .paths_to(&from, need, Some(&person), &targets, 4)
+                    .map_err(|e| ApiError::Internal(e.to_string()))
+                    .coded()?;
+                Some((from, paths))
+            }
+            None => None,
+        };
+        let chain = |id: &Id| -> Option<Vec<Hop>> {
+            let (from, paths) = chains.as_ref()?;
+            if from == id {
+                return Some(Vec::new());
+            }
+            paths.get(id).map(|p| hops(&api.graph, p))
+        };
         let info = SearchInfo {
             total_count: results.total,
             detected_needs: results
@@ -476,6 +517,7 @@ impl QueryRoot {
                     snippet: hit.snippet.fragment,
                     highlights: hit.snippet.highlights.iter().map(|(a, b)| vec![*a, *b]).collect(),
                     matched_needs: hit.matched_needs.iter().map(ToString::to_string).collect(),
+                    chain: chain(&hit.id),
                     ineligible: hit.ineligible,
                 },
             ));
@@ -550,7 +592,7 @@ impl QueryRoot {
                 Some(Suggestion {
                     resource: resource(api, &s.hit.id)?,
                     reason: s.hit.reason,
-                    path: s.path.as_ref().map(hops),
+                    path: s.path.as_ref().map(|p| hops(&api.graph, p)),
                     ineligible: s.hit.ineligible,
                 })
             })
@@ -580,7 +622,7 @@ impl QueryRoot {
         let paths = api.graph.paths(&query).map_err(|e| ApiError::NotFound(e.to_string())).coded()?;
         Ok(paths
             .iter()
-            .filter_map(|p| Some(ReferralPath { target: resource(api, &p.target)?, hops: hops(p) }))
+            .filter_map(|p| Some(ReferralPath { target: resource(api, &p.target)?, hops: hops(&api.graph, p) }))
             .collect())
     }
 

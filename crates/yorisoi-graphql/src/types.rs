@@ -428,6 +428,27 @@ impl Resource {
     async fn age_max(&self) -> Option<u8> {
         self.record().audience.age_max
     }
+    /// The kind as the place's municipality calls it, with its general name
+    /// (長寿サポートセンター（地域包括支援センター）); the kind's label where no local name
+    /// applies.
+    async fn kind_name(&self) -> String {
+        let record = self.record();
+        let directory = &self.snapshot.directory;
+        let Some(kind) = self.snapshot.kind(&record.kind) else { return record.kind.to_string() };
+        let local = record.local_kind_name.clone().or_else(|| {
+            let served: Vec<core::MunicipalityCode> = record
+                .service_area
+                .municipalities
+                .iter()
+                .flat_map(|m| directory.municipality_and_ancestors(*m))
+                .collect();
+            kind.local_names.iter().find(|l| served.contains(&l.municipality)).map(|l| l.name.clone())
+        });
+        match local {
+            Some(local) if local != kind.label => format!("{local}（{}）", kind.label),
+            _ => kind.label.clone(),
+        }
+    }
     /// Circumstances that rule a person out, as the source says them (除外条件).
     async fn excludes(&self) -> Vec<&str> {
         self.record().audience.excludes.iter().map(|e| e.label.as_str()).collect()

@@ -122,7 +122,9 @@ pub fn where_to_refer(
             if request.needs.iter().any(|n| graph.addresses(&hit.id, n)) {
                 score *= 1.5;
             }
-            if let Some(path) = &path {
+            if path.as_ref().is_some_and(|p| p.hops.is_empty()) {
+                hit.reason.push_str(" / 起点の窓口そのもの");
+            } else if let Some(path) = &path {
                 // A place one hop away is a phone call; four hops is a project.
                 score *= 1.0 + 0.5 / (1.0 + path.hops.len() as f32);
                 let name = |id: &Id| graph.node(id).map_or_else(|| id.to_string(), |n| n.name.clone());
