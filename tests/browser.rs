@@ -212,6 +212,34 @@ fn a_worker_finds_places_and_prints_a_referral_sheet_in_a_real_browser() {
         let ticked = client.find_all(Locator::Css("input[name=pick]:checked")).await.unwrap();
         assert_eq!(ticked.len(), 2, "the picks come back with the search");
         assert!(texts(&client, ".chip").await.iter().any(|c| c.contains("8050問題")));
+
+        // Filters: a kind, Enter on the button; the URL holds it and every place is of
+        // that kind (shown with 江東区's name for it).
+        client.goto(&format!("{base}/")).await.unwrap();
+        client.find(Locator::Css("#q")).await.unwrap().send_keys("相談").await.unwrap();
+        let kind = client.find(Locator::Css("select[name=kind]")).await.unwrap();
+        kind.select_by_value("community-support-center").await.unwrap();
+        client.find(Locator::Css("form.ask button[type=submit]")).await.unwrap().send_keys("\u{E007}").await.unwrap();
+        client.wait().for_element(Locator::Css(".place")).await.unwrap();
+        let query = client.current_url().await.unwrap().query().unwrap_or("").to_owned();
+        assert!(query.contains("kind=community-support-center"), "{query}");
+        let kinds = texts(&client, ".place .kind").await;
+        assert!(!kinds.is_empty() && kinds.iter().all(|k| k.contains("地域包括支援センター")), "{kinds:?}");
+        // Open at a moment (set as the date-time picker would): the URL and the form
+        // keep it, and the search answers for it (the seed's windows publish no hours,
+        // so none is known to be open then, and the page says so).
+        client.execute("document.querySelector('input[name=at]').value = '2026-11-24T10:00';", vec![]).await.unwrap();
+        client.find(Locator::Css("form.ask button[type=submit]")).await.unwrap().send_keys("\u{E007}").await.unwrap();
+        client.wait().for_element(Locator::Css("input[name=at][value='2026-11-24T10:00']")).await.unwrap();
+        let query = client.current_url().await.unwrap().query().unwrap_or("").to_owned();
+        assert!(query.contains("at=2026-11-24T10%3A00") && query.contains("kind=community-support-center"), "{query}");
+        let places = texts(&client, ".place h3").await;
+        let said = texts(&client, "form.results p").await;
+        assert!(
+            places.is_empty() && said.iter().any(|p| p.contains("条件に合う場所が見つかりませんでした")),
+            "{places:?} {said:?}"
+        );
+
         let errors = console_errors(&client).await;
         assert!(errors.is_empty(), "console errors: {errors:#?}");
         client.close().await.unwrap();

@@ -422,7 +422,6 @@ fn open_mark(resource: &Value) -> &'static str {
     }
 }
 
-/// One place: what a worker needs to send the person there.
 /// 「私の窓口」: the entry windows of the chosen municipality, when one is chosen.
 fn window_picker(data: &Value, chosen: &str) -> String {
     let windows: Vec<&Value> = data
@@ -472,6 +471,7 @@ fn chain(hops: &Value) -> String {
     format!(r#"<p class="chain">私の窓口から：{words}</p>"#)
 }
 
+/// One place: what a worker needs to send the person there.
 fn render_hit(hit: &Value, asked: &PageState) -> String {
     let resource = hit.get("resource").unwrap_or(&Value::Null);
     let key = str_of(resource, "key");
