@@ -95,6 +95,15 @@ enum Command {
         #[arg(long)]
         municipality: Option<String>,
     },
+    /// Make data published as Open Referral HSDS 3.0 (JSON or a tabular datapackage)
+    /// into a seed file in the seed directory, checked with the rest; then `yorisoi load`
+    Import {
+        #[command(flatten)]
+        import: crate::import_command::ImportArgs,
+        /// hsds (HSDS 3.0)
+        #[arg(long, value_enum, default_value_t = ImportFormat::Hsds)]
+        format: ImportFormat,
+    },
     /// Search the directory as a frontline worker would: a name or a situation
     Search {
         #[command(flatten)]
@@ -225,6 +234,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export { dir, db, format: ExportFormat::Hsds, municipality, .. } => {
             export_hsds(&dir, &db.url, municipality.as_deref())
         }
+        Command::Import { import, format: ImportFormat::Hsds } => crate::import_command::import_hsds(&import),
         Command::Search { search, db, data } => search_store(&search, &db.url, &data.dir),
         Command::Paths { paths, db } => {
             crate::graph_command::paths(&read_loaded_store(&db.url)?, &paths)?;
@@ -417,6 +427,12 @@ fn load(dir: &Path, url: &str, args: LoadArgs) -> anyhow::Result<ExitCode> {
         dir.display()
     );
     Ok(ExitCode::FAILURE)
+}
+
+/// What `import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    Hsds,
 }
 
 /// What `export` writes.

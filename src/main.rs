@@ -2,6 +2,7 @@
 
 mod commands;
 mod graph_command;
+mod import_command;
 mod search_command;
 mod terminal;
 

@@ -83,7 +83,7 @@ const CASES: &[(&str, &[&str])] = &[
     (
         "unknown-field",
         &[
-            "unknown-field.yaml:3:5: unknown field `nmae`, expected one of id, name, kana, kind, local_kind_name, description, needs, audience, service_area, contacts, locations, schedule, cost, languages, accessibility, application, status, operators, entry_window, staff_note, provenance",
+            "unknown-field.yaml:3:5: unknown field `nmae`, expected one of id, name, kana, kind, local_kind_name, description, needs, audience, service_area, contacts, locations, schedule, cost, languages, accessibility, application, status, operators, entry_window, staff_note, provenance, hsds",
         ],
     ),
     (

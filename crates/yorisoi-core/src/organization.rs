@@ -160,4 +160,7 @@ pub struct Organization {
     /// Organizations this one is a member of (a 連携PF, a まちづくり group).
     pub member_of: Vec<Id>,
     pub provenance: Vec<Provenance>,
+    /// HSDS fields Yorisoi has no place for, kept as JSON from an import so that an
+    /// export gives them back (see yorisoi-hsds); `None` for records stewards wrote.
+    pub hsds: Option<String>,
 }

@@ -15,6 +15,9 @@ pub struct Source {
     /// The file name of a document in the seed's `documents/` folder.
     pub file: Option<String>,
     pub url: Option<String>,
+    /// What an HSDS import keeps of the data set as a whole (its own taxonomies and
+    /// terms), as JSON, so an export gives them back; `None` for documents.
+    pub hsds: Option<String>,
 }
 
 impl Source {
@@ -74,6 +77,7 @@ mod tests {
             published: Some(published.into()),
             file: None,
             url: None,
+            hsds: None,
         };
         source.published_until()
     }

@@ -220,6 +220,9 @@ pub struct Resource {
     /// A note for professionals only (hidden from the public).
     pub staff_note: Option<String>,
     pub provenance: Vec<Provenance>,
+    /// HSDS fields Yorisoi has no place for, kept as JSON from an import so that an
+    /// export gives them back (see yorisoi-hsds); `None` for records stewards wrote.
+    pub hsds: Option<String>,
 }
 
 impl Resource {
@@ -248,6 +251,7 @@ impl Resource {
             entry_window: None,
             staff_note: None,
             provenance: Vec::new(),
+            hsds: None,
         }
     }
 }

@@ -124,6 +124,7 @@ pub fn directory(taxonomy: &Directory, size: Size, seed: u64) -> Directory {
             published: None,
             file: None,
             url: None,
+            hsds: None,
         });
     }
     for p in 1..=47u32 {
@@ -163,6 +164,7 @@ pub fn directory(taxonomy: &Directory, size: Size, seed: u64) -> Directory {
             url: None,
             member_of: vec![],
             provenance: provenance.clone(),
+            hsds: None,
         });
     }
     let days = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat];

@@ -6,8 +6,12 @@
 //! described in docs/HSDS.md. Knows the domain model and JSON, nothing of storage.
 
 mod ids;
+mod import;
+mod kept;
 pub mod profile;
+mod read;
 mod schedule;
+mod tabular;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -16,6 +20,9 @@ use serde_json::{Map, Value, json};
 use yorisoi_core::{Contact, Directory, Id, MunicipalityCode, Organization, Provenance, Resource, Status};
 
 pub use ids::uuid;
+pub use import::{Document, Documents, ImportError, ImportOptions, Imported, import};
+pub use read::{ReadError, read};
+pub use tabular::TabularError;
 
 /// The documents of an export, each a list of the nested objects HSDS's compiled
 /// schemas describe (what the HSDS API returns).
@@ -86,6 +93,54 @@ fn object(pairs: Value) -> Map<String, Value> {
     }
 }
 
+/// A generated document with the fields its record kept from an HSDS import put back.
+fn with_kept(generated: Value, kept: Option<&str>) -> Value {
+    match kept::parse(kept) {
+        Some(kept) => kept::merge(generated, &Value::Object(kept)),
+        None => generated,
+    }
+}
+
+/// Taxonomies and terms that imported data sets listed or their records use, and
+/// Yorisoi's profile does not define (listed with the data set's source, or nested in
+/// records' attributes), so they are exported again.
+fn foreign_taxonomies(
+    documents: &[&Value],
+    sources: &[yorisoi_core::Source],
+    known: &HashSet<String>,
+) -> (Vec<Value>, Vec<Value>) {
+    let mut taxonomies: Vec<Value> = Vec::new();
+    let mut terms: Vec<Value> = Vec::new();
+    let mut seen: HashSet<String> = known.clone();
+    // Those an imported data set listed, whether or not a record uses them.
+    for kept in sources.iter().filter_map(|s| kept::parse(s.hsds.as_deref())) {
+        for (key, out) in [("taxonomies", &mut taxonomies), ("taxonomy_terms", &mut terms)] {
+            for item in kept.get(key).and_then(Value::as_array).into_iter().flatten() {
+                if item.get("id").and_then(Value::as_str).is_some_and(|id| seen.insert(id.to_owned())) {
+                    out.push(item.clone());
+                }
+            }
+        }
+    }
+    for document in documents {
+        let attributes = document.get("attributes").and_then(Value::as_array).into_iter().flatten();
+        for term in attributes.filter_map(|a| a.get("taxonomy_term")) {
+            let Some(id) = term.get("id").and_then(Value::as_str) else { continue };
+            if !seen.insert(id.to_owned()) {
+                continue;
+            }
+            if let Some(taxonomy) = term.get("taxonomy_detail")
+                && let Some(taxonomy_id) = taxonomy.get("id").and_then(Value::as_str)
+                && seen.insert(taxonomy_id.to_owned())
+            {
+                taxonomies.push(taxonomy.clone());
+            }
+            terms.push(term.clone());
+        }
+    }
+    (taxonomies, terms)
+}
+
 /// Reads what an export needs from the directory once.
 struct Exporter<'a> {
     directory: &'a Directory,
@@ -94,6 +149,8 @@ struct Exporter<'a> {
     sources: HashMap<&'a Id, &'a yorisoi_core::Source>,
     /// Each municipality with those enclosing it, the prefecture last.
     up: HashMap<MunicipalityCode, Vec<MunicipalityCode>>,
+    /// HSDS ids that records imported from HSDS keep, by (table, steward's id).
+    kept_ids: HashMap<(&'static str, &'a str), String>,
 }
 
 impl<'a> Exporter<'a> {
@@ -108,12 +165,34 @@ impl<'a> Exporter<'a> {
                     directory.municipalities.iter().map(|m| (m.code, m.parent)).collect();
                 parents.keys().map(|m| (*m, yorisoi_core::chain_to_root(&parents, m))).collect()
             },
+            kept_ids: {
+                let resources = directory.resources.iter().map(|r| ("service", r.id.as_str(), r.hsds.as_deref()));
+                let organizations =
+                    directory.organizations.iter().map(|o| ("organization", o.id.as_str(), o.hsds.as_deref()));
+                resources
+                    .chain(organizations)
+                    .filter_map(|(table, key, kept)| {
+                        let id = kept::parse(kept)?.get("id")?.as_str()?.to_owned();
+                        Some(((table, key), id))
+                    })
+                    .collect()
+            },
         }
+    }
+
+    /// The HSDS id of a service or organization: the one it was imported with, else
+    /// derived from the steward's id.
+    fn record_uuid(&self, table: &'static str, key: &str) -> String {
+        self.kept_ids.get(&(table, key)).cloned().unwrap_or_else(|| uuid(table, key))
     }
 
     /// The HSDS id of a record named by a referral: a service or an organization.
     fn node_uuid(&self, id: &Id) -> String {
-        if self.resources.contains_key(id) { uuid("service", id.as_str()) } else { uuid("organization", id.as_str()) }
+        if self.resources.contains_key(id) {
+            self.record_uuid("service", id.as_str())
+        } else {
+            self.record_uuid("organization", id.as_str())
+        }
     }
 
     fn phones(&self, contacts: &[Contact], owner_key: &str, owner: (&str, &str)) -> Vec<Value> {
@@ -141,7 +220,7 @@ impl<'a> Exporter<'a> {
 
     /// Each source a record cites as an HSDS metadata entry: who stated it (the
     /// source), where in it, and the day it was checked.
-    fn metadata(&self, provenance: &[Provenance], resource_type: &str, key: &str) -> Vec<Value> {
+    fn metadata(&self, provenance: &[Provenance], resource_type: &'static str, key: &str) -> Vec<Value> {
         provenance
             .iter()
             .enumerate()
@@ -150,7 +229,7 @@ impl<'a> Exporter<'a> {
                 let title = source.map_or(p.source.as_str(), |s| s.title.as_str());
                 json!({
                     "id": uuid("metadata", &format!("{resource_type}/{key}/{i}")),
-                    "resource_id": uuid(resource_type, key),
+                    "resource_id": self.record_uuid(resource_type, key),
                     "resource_type": resource_type,
                     "last_action_date": p.verified.to_string(),
                     "last_action_type": "verified",
@@ -164,7 +243,7 @@ impl<'a> Exporter<'a> {
     }
 
     fn organization(&self, org: &Organization) -> Value {
-        let id = uuid("organization", org.id.as_str());
+        let id = self.record_uuid("organization", org.id.as_str());
         let mut out = object(json!({
             "id": id,
             "name": org.name,
@@ -178,16 +257,20 @@ impl<'a> Exporter<'a> {
         }));
         put(&mut out, "alternate_name", org.kana.clone());
         put(&mut out, "website", org.url.clone());
-        put(&mut out, "parent_organization_id", org.parent.as_ref().map(|p| uuid("organization", p.as_str())));
+        put(
+            &mut out,
+            "parent_organization_id",
+            org.parent.as_ref().map(|p| self.record_uuid("organization", p.as_str())),
+        );
         let email = org.contacts.iter().filter(|c| !c.staff_only).find_map(|c| c.email.clone());
         put(&mut out, "email", email);
-        Value::Object(out)
+        with_kept(Value::Object(out), org.hsds.as_deref())
     }
 
-    fn steward_id(&self, table: &str, key: &str) -> Value {
+    fn steward_id(&self, table: &'static str, key: &str) -> Value {
         json!({
             "id": uuid("attribute", &format!("{table}/{key}/yorisoi_id")),
-            "link_id": uuid(table, key),
+            "link_id": self.record_uuid(table, key),
             "link_type": profile::LINK_STEWARD_ID,
             "link_entity": table,
             "value": key,
@@ -197,7 +280,7 @@ impl<'a> Exporter<'a> {
     fn term_attribute(&self, service: &Resource, link_type: &str, term: &str, value: Option<String>) -> Value {
         let mut out = object(json!({
             "id": uuid("attribute", &format!("service/{}/{link_type}/{term}", service.id)),
-            "link_id": uuid("service", service.id.as_str()),
+            "link_id": self.record_uuid("service", service.id.as_str()),
             "link_type": link_type,
             "link_entity": "service",
             "taxonomy_term_id": uuid("taxonomy_term", &format!("{link_type}/{term}")),
@@ -207,7 +290,7 @@ impl<'a> Exporter<'a> {
     }
 
     fn service(&self, r: &Resource) -> Value {
-        let id = uuid("service", r.id.as_str());
+        let id = self.record_uuid("service", r.id.as_str());
         let key = r.id.as_str();
         let mut attributes = vec![self.steward_id("service", key)];
         attributes.extend(r.needs.iter().map(|n| self.term_attribute(r, profile::LINK_NEED, n.as_str(), None)));
@@ -264,10 +347,10 @@ impl<'a> Exporter<'a> {
         }
         // The organization that runs it (the first organization among its operators).
         if let Some(org) = r.operators.iter().find_map(|o| self.organizations.get(o)) {
-            out.insert("organization_id".into(), json!(uuid("organization", org.id.as_str())));
+            out.insert("organization_id".into(), json!(self.record_uuid("organization", org.id.as_str())));
             out.insert("organization".into(), self.organization(org));
         }
-        Value::Object(out)
+        with_kept(Value::Object(out), r.hsds.as_deref())
     }
 
     fn local_kind_name(&self, r: &Resource) -> Option<String> {
@@ -338,7 +421,7 @@ impl<'a> Exporter<'a> {
                 }
                 json!({
                     "id": uuid("service_at_location", &key),
-                    "service_id": uuid("service", r.id.as_str()),
+                    "service_id": self.record_uuid("service", r.id.as_str()),
                     "location_id": location_id,
                     "location": location,
                 })
@@ -404,16 +487,31 @@ pub fn export(directory: &Directory, within: Option<MunicipalityCode>) -> HsdsEx
         .filter(|r| within.is_none() || r.service_area.municipalities.iter().any(inside))
         .collect();
     let running: HashSet<&Id> = services.iter().flat_map(|r| &r.operators).collect();
-    let organizations = directory
+    let organizations: Vec<Value> = directory
         .organizations
         .iter()
         .filter(|o| within.is_none() || running.contains(&o.id) || o.municipality.as_ref().is_some_and(inside))
         .map(|o| exporter.organization(o))
         .collect();
-    let (taxonomies, taxonomy_terms) = exporter.taxonomies();
+    let services: Vec<Value> = services.iter().map(|r| exporter.service(r)).collect();
+    let organizations: Vec<Value> = organizations;
+    let (mut taxonomies, mut taxonomy_terms) = exporter.taxonomies();
+    let known: HashSet<String> = taxonomies
+        .iter()
+        .chain(&taxonomy_terms)
+        .filter_map(|t| t.get("id").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    let documents: Vec<&Value> = services.iter().chain(&organizations).collect();
+    let (foreign_taxonomies, foreign_terms) = foreign_taxonomies(&documents, &directory.sources, &known);
+    taxonomies.extend(foreign_taxonomies);
+    taxonomy_terms.extend(foreign_terms);
     HsdsExport {
-        service_at_locations: services.iter().flat_map(|r| exporter.service_at_locations(r)).collect(),
-        services: services.iter().map(|r| exporter.service(r)).collect(),
+        // The places as each service lists them (kept fields included).
+        service_at_locations: services
+            .iter()
+            .flat_map(|s| s.get("service_at_locations").and_then(Value::as_array).cloned().unwrap_or_default())
+            .collect(),
+        services,
         organizations,
         taxonomies,
         taxonomy_terms,

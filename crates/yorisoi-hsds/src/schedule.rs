@@ -41,10 +41,10 @@ fn notes(schedule: &Schedule) -> Vec<String> {
 
 fn hours(object: &mut Map<String, Value>, hours: &Hours) {
     if let Some(opens) = hours.opens {
-        object.insert("opens_at".into(), json!(opens.format("%H:%M").to_string()));
+        object.insert("opens_at".into(), json!(opens.format("%H:%M:%S").to_string()));
     }
     if let Some(closes) = hours.closes {
-        object.insert("closes_at".into(), json!(closes.format("%H:%M").to_string()));
+        object.insert("closes_at".into(), json!(closes.format("%H:%M:%S").to_string()));
     }
 }
 
@@ -173,8 +173,8 @@ mod tests {
         let out = schedules(&schedule, "service-uuid", "salon");
         assert_eq!(out[0]["freq"], "MONTHLY");
         assert_eq!(out[0]["byday"], "2WE,-1WE");
-        assert_eq!(out[0]["opens_at"], "13:30");
-        assert_eq!(out[0]["closes_at"], "16:00");
+        assert_eq!(out[0]["opens_at"], "13:30:00");
+        assert_eq!(out[0]["closes_at"], "16:00:00");
         assert_eq!(out[0]["description"], "第2・最終水曜 13:30〜16:00。祝日は休み");
         assert_eq!(out[1]["bymonthday"], "1,15");
         assert!(out[1]["description"].as_str().unwrap().ends_with("土日祝に当たるときは翌平日"));

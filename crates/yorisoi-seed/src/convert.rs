@@ -83,6 +83,7 @@ impl FromSeed {
             published: dto.published,
             file: dto.file,
             url: dto.url,
+            hsds: dto.hsds.map(|kept| serde_json::Value::Object(kept).to_string()),
         }
     }
 
@@ -220,6 +221,7 @@ impl FromSeed {
             url: dto.url,
             member_of: self.ids(&format!("{at}.member_of"), &dto.member_of),
             provenance: self.provenance(at, dto.provenance),
+            hsds: dto.hsds.map(|kept| serde_json::Value::Object(kept).to_string()),
         }
     }
 
@@ -290,6 +292,7 @@ impl FromSeed {
             entry_window: dto.entry_window,
             staff_note: dto.staff_note,
             provenance: self.provenance(at, dto.provenance),
+            hsds: dto.hsds.map(|kept| serde_json::Value::Object(kept).to_string()),
         }
     }
 

@@ -63,6 +63,10 @@ pub struct SourceDto {
     pub file: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// What `yorisoi import --format hsds` keeps of the data set as a whole (its own
+    /// taxonomies and terms), given back by `yorisoi export --format hsds`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hsds: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// A municipality (自治体).
@@ -284,6 +288,10 @@ pub struct OrganizationDto {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub member_of: Vec<String>,
     pub provenance: Vec<ProvenanceDto>,
+    /// HSDS 3.0 fields Yorisoi does not use, kept from `yorisoi import --format hsds` and
+    /// given back by `yorisoi export --format hsds`; leave it as the import wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hsds: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Evidence for a record.
@@ -663,6 +671,10 @@ pub struct ResourceDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff_note: Option<String>,
     pub provenance: Vec<ProvenanceDto>,
+    /// HSDS 3.0 fields Yorisoi does not use, kept from `yorisoi import --format hsds` and
+    /// given back by `yorisoi export --format hsds`; leave it as the import wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hsds: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 fn is_default_audience(a: &AudienceDto) -> bool {

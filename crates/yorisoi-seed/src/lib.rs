@@ -86,8 +86,17 @@ impl Origins {
 /// Reports every problem it can find: all files are read even after one fails, and
 /// the whole directory is validated (references across files, duplicates, cycles).
 pub fn read_dir(dir: &Path) -> Result<SeedSet, SeedError> {
-    let (files, links) = seed_files(dir)?;
-    if files.is_empty() && links.is_empty() {
+    read_dir_with(dir, None)
+}
+
+/// [`read_dir`] as if the seed file `added` (path and text) were in `dir` too, in place
+/// of a file at that path: how a new file is checked with the rest before it is written.
+pub fn read_dir_with(dir: &Path, added: Option<(PathBuf, Vec<u8>)>) -> Result<SeedSet, SeedError> {
+    let (mut files, links) = seed_files(dir)?;
+    if let Some((path, _)) = &added {
+        files.retain(|f| f != path);
+    }
+    if files.is_empty() && links.is_empty() && added.is_none() {
         return Err(SeedError::Invalid {
             diagnostics: vec![],
             note: Some(format!("{}: no seed files (*.yaml) found; point check at the seed directory", dir.display())),
@@ -98,6 +107,7 @@ pub fn read_dir(dir: &Path) -> Result<SeedSet, SeedError> {
         let bytes = fs::read(&path).map_err(|source| SeedError::Read { path: path.clone(), source })?;
         sources.push((path, bytes));
     }
+    sources.extend(added);
     let linked: Vec<Diagnostic> = links
         .into_iter()
         .map(|link| {
@@ -475,6 +485,19 @@ pub fn write_dir(directory: &Directory, dir: &Path, replace: bool) -> Result<Vec
     }
     written.push(write(&dir.join(SCHEMA_FILE), &json_schema())?);
     Ok(written)
+}
+
+/// Records as the text of one seed file, headed by the schema line and `comment`.
+pub fn file_text(directory: &Directory, comment: &str) -> String {
+    let file = SeedFile {
+        sources: directory.sources.iter().map(to_seed::source).collect(),
+        organizations: directory.organizations.iter().map(to_seed::organization).collect(),
+        resources: directory.resources.iter().map(to_seed::resource).collect(),
+        referrals: directory.referrals.iter().map(to_seed::referral).collect(),
+        ..SeedFile::default()
+    };
+    let body = serde_saphyr::to_string(&file).expect("seed transfer types serialize");
+    format!("# yaml-language-server: $schema={SCHEMA_FILE}\n# {comment}\n{body}")
 }
 
 fn write(path: &Path, text: &str) -> Result<PathBuf, SeedError> {

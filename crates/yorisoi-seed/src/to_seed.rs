@@ -10,6 +10,15 @@ fn strings<T: ToString>(items: &[T]) -> Vec<String> {
     items.iter().map(ToString::to_string).collect()
 }
 
+/// The kept HSDS fields as the mapping the seed file shows (they were an object when
+/// read; anything else is not ours to show).
+fn kept_hsds(text: Option<&str>) -> Option<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::from_str(text?) {
+        Ok(serde_json::Value::Object(kept)) => Some(kept),
+        _ => None,
+    }
+}
+
 fn provenance(items: &[core::Provenance]) -> Vec<ProvenanceDto> {
     items
         .iter()
@@ -29,6 +38,7 @@ pub fn source(s: &core::Source) -> SourceDto {
         published: s.published.clone(),
         file: s.file.clone(),
         url: s.url.clone(),
+        hsds: kept_hsds(s.hsds.as_deref()),
     }
 }
 
@@ -151,6 +161,7 @@ pub fn organization(o: &core::Organization) -> OrganizationDto {
         url: o.url.clone(),
         member_of: strings(&o.member_of),
         provenance: provenance(&o.provenance),
+        hsds: kept_hsds(o.hsds.as_deref()),
     }
 }
 
@@ -292,6 +303,7 @@ pub fn resource(r: &core::Resource) -> ResourceDto {
         entry_window: r.entry_window,
         staff_note: r.staff_note.clone(),
         provenance: provenance(&r.provenance),
+        hsds: kept_hsds(r.hsds.as_deref()),
     }
 }
 

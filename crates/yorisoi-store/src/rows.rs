@@ -99,6 +99,7 @@ pub fn to_rows(dir: &Directory) -> Rows {
                 published: s.published.clone(),
                 file: s.file.clone(),
                 url: s.url.clone(),
+                hsds: s.hsds.clone(),
             })
             .collect(),
         municipalities: dir
@@ -171,6 +172,7 @@ pub fn to_rows(dir: &Directory) -> Rows {
                 member_of: json(&o.member_of),
                 provenance: json(&o.provenance),
                 verified: latest_verified(&o.provenance),
+                hsds: o.hsds.clone(),
             })
             .collect(),
         resources: dir.resources.iter().map(resource_row).collect(),
@@ -204,6 +206,7 @@ pub fn resource_row(r: &core::Resource) -> resource::Model {
         staff_note: r.staff_note.clone(),
         provenance: json(&r.provenance),
         verified: latest_verified(&r.provenance),
+        hsds: r.hsds.clone(),
     }
 }
 
@@ -232,6 +235,7 @@ pub fn from_rows(rows: Rows) -> Result<Directory, StoreError> {
             published: s.published,
             file: s.file,
             url: s.url,
+            hsds: s.hsds,
         });
     }
     for m in rows.municipalities {
@@ -304,6 +308,7 @@ pub fn from_rows(rows: Rows) -> Result<Directory, StoreError> {
             kana: o.kana,
             description: o.description,
             url: o.url,
+            hsds: o.hsds,
         });
     }
     for r in rows.resources {
@@ -332,6 +337,7 @@ pub fn from_rows(rows: Rows) -> Result<Directory, StoreError> {
             description: r.description,
             entry_window: r.entry_window,
             staff_note: r.staff_note,
+            hsds: r.hsds,
         });
     }
     for r in rows.referrals {

@@ -81,6 +81,7 @@ fn random_directory(rng: &mut XorShift) -> Directory {
             url: None,
             member_of: vec![],
             provenance: provenance.clone(),
+            hsds: None,
         });
     }
     for r in 0..resources {

@@ -25,6 +25,9 @@ pub struct Model {
     pub provenance: String,
     /// The latest verification date among the provenance entries, for stale-record queries.
     pub verified: Option<Date>,
+    /// HSDS fields kept from an import (JSON text).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub hsds: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -44,6 +44,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub provenance: String,
     pub verified: Option<Date>,
+    /// HSDS fields kept from an import (JSON text).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub hsds: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

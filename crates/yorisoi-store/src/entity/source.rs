@@ -12,6 +12,9 @@ pub struct Model {
     pub published: Option<String>,
     pub file: Option<String>,
     pub url: Option<String>,
+    /// What an HSDS import keeps of the data set (JSON text).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub hsds: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
