@@ -95,12 +95,13 @@ enum Command {
         #[arg(long)]
         municipality: Option<String>,
     },
-    /// Make data published as Open Referral HSDS 3.0 (JSON or a tabular datapackage)
-    /// into a seed file in the seed directory, checked with the rest; then `yorisoi load`
+    /// Make data published as Open Referral HSDS 3.0 (JSON or a tabular datapackage) or
+    /// as a municipal open-data CSV into a seed file in the seed directory, checked
+    /// with the rest; then `yorisoi load`
     Import {
         #[command(flatten)]
         import: crate::import_command::ImportArgs,
-        /// hsds (HSDS 3.0)
+        /// hsds (HSDS 3.0) or municipal-csv (自治体標準オープンデータセット)
         #[arg(long, value_enum, default_value_t = ImportFormat::Hsds)]
         format: ImportFormat,
     },
@@ -235,6 +236,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             export_hsds(&dir, &db.url, municipality.as_deref())
         }
         Command::Import { import, format: ImportFormat::Hsds } => crate::import_command::import_hsds(&import),
+        Command::Import { import, format: ImportFormat::MunicipalCsv } => {
+            crate::import_command::import_municipal_csv(&import)
+        }
         Command::Search { search, db, data } => search_store(&search, &db.url, &data.dir),
         Command::Paths { paths, db } => {
             crate::graph_command::paths(&read_loaded_store(&db.url)?, &paths)?;
@@ -433,6 +437,8 @@ fn load(dir: &Path, url: &str, args: LoadArgs) -> anyhow::Result<ExitCode> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ImportFormat {
     Hsds,
+    /// 自治体標準オープンデータセット: 介護サービス事業所一覧, 公共施設一覧, 子育て施設一覧
+    MunicipalCsv,
 }
 
 /// What `export` writes.

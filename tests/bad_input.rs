@@ -30,6 +30,13 @@ const CASES: &[(&str, &[&str])] = &[
         &["bad-kana.yaml:4:11: kana `桃園ふーどぱんとりー` contains `桃`; write the reading in hiragana or katakana"],
     ),
     (
+        "swapped-coordinates",
+        &[
+            "swapped-coordinates.yaml:7:19: latitude 139.825 and longitude 35.675 look swapped (Japan lies at latitude 20–46, longitude 122–154); swap them",
+            "swapped-coordinates.yaml:10:19: a latitude needs its longitude; give both or neither",
+        ],
+    ),
+    (
         "bad-phone",
         &[
             "bad-phone.yaml:6:16: phone `０３－６６９７－６１３５` is not a phone number; write half-width digits and hyphens (03-6697-6135)",

@@ -7,7 +7,7 @@ fn check_passes_on_the_seed_directory_and_counts_records() {
     let output = yorisoi(&["check", seed_dir().to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let out = stdout(&output);
-    assert!(out.starts_with("ok: 7 files, 7 sources, 19 municipalities"), "{out}");
+    assert!(out.starts_with("ok: 7 files, 8 sources, 19 municipalities"), "{out}");
 }
 
 #[test]
@@ -277,16 +277,7 @@ fn upper_case_extensions_are_read_and_links_are_not_followed() {
 fn questions_to_an_empty_store_say_to_load_it() {
     let db = TestDb::new();
     let data = tempfile::tempdir().unwrap();
-    let output = yorisoi(&[
-        "search",
-        "ひきこもり",
-        "--municipality",
-        "江東区",
-        "--db",
-        &db.url,
-        "--data-dir",
-        data.path().to_str().unwrap(),
-    ]);
+    let output = crate::support::search_in("ひきこもり", "江東区", &db.url, data.path());
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert!(err.contains("holds no directory yet; load it first: yorisoi load seed"), "{err}");

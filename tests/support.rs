@@ -88,6 +88,11 @@ impl Drop for TestDb {
     }
 }
 
+/// `yorisoi search QUERY --municipality M` against a store, with its index in `data`.
+pub fn search_in(query: &str, municipality: &str, db_url: &str, data: &Path) -> Output {
+    yorisoi(&["search", query, "--municipality", municipality, "--db", db_url, "--data-dir", data.to_str().unwrap()])
+}
+
 /// Copies `from` into `to`, folders and all (the seed's documents come along).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

@@ -6,6 +6,7 @@ mod cli;
 mod crash;
 mod graph;
 mod hsds;
+mod opendata;
 mod refer;
 mod relevance;
 mod search;

@@ -21,7 +21,7 @@ pub mod text_rules;
 pub mod validate;
 
 pub use change::{Action, Change, Edit};
-pub use contact::{Contact, Location};
+pub use contact::{Contact, Location, Position};
 pub use directory::{Directory, LookupError, RecordKind, chain_to_root};
 pub use graph::ReferralGraph;
 pub use ids::{Id, IdError, MunicipalityCode};

@@ -15,6 +15,9 @@ pub struct Source {
     /// The file name of a document in the seed's `documents/` folder.
     pub file: Option<String>,
     pub url: Option<String>,
+    /// The licence the source is published under, with the attribution it asks
+    /// (CC BY 4.0「江東区 介護サービス事業所一覧」).
+    pub licence: Option<String>,
     /// What an HSDS import keeps of the data set as a whole (its own taxonomies and
     /// terms), as JSON, so an export gives them back; `None` for documents.
     pub hsds: Option<String>,
@@ -77,6 +80,7 @@ mod tests {
             published: Some(published.into()),
             file: None,
             url: None,
+            licence: None,
             hsds: None,
         };
         source.published_until()

@@ -124,6 +124,7 @@ pub fn directory(taxonomy: &Directory, size: Size, seed: u64) -> Directory {
             published: None,
             file: None,
             url: None,
+            licence: None,
             hsds: None,
         });
     }

@@ -622,6 +622,10 @@ impl Checker<'_> {
             self.check_text(here("name"), TextField::Name, location.name.as_deref());
             self.check_text(here("address"), TextField::Line, location.address.as_deref());
             self.check_text(here("note"), TextField::Prose, location.note.as_deref());
+            if let Some(message) = location.position.and_then(|p| crate::Position::problem(p.latitude(), p.longitude()))
+            {
+                self.report(here("latitude"), message);
+            }
         }
     }
 

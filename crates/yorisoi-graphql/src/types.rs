@@ -176,6 +176,10 @@ pub struct Location {
     pub municipality: Option<String>,
     /// Held online.
     pub online: bool,
+    /// Degrees north (WGS 84), where the source gives the point.
+    pub latitude: Option<f64>,
+    /// Degrees east (WGS 84).
+    pub longitude: Option<f64>,
 }
 
 /// Whether a place is open at a moment (開所状況).
@@ -232,6 +236,8 @@ pub struct Source {
     /// The document's file name among the seed's documents.
     pub file: Option<String>,
     pub url: Option<String>,
+    /// The licence and the attribution it asks (CC BY 4.0「江東区 介護サービス事業所一覧」).
+    pub licence: Option<String>,
 }
 
 impl Source {
@@ -243,6 +249,7 @@ impl Source {
             published: s.published.clone(),
             file: s.file.clone(),
             url: s.url.clone(),
+            licence: s.licence.clone(),
         }
     }
 }
@@ -488,6 +495,8 @@ impl Resource {
                 address: l.address.clone(),
                 municipality: l.municipality.map(|m| m.to_string()),
                 online: l.online,
+                latitude: l.position.map(core::Position::latitude),
+                longitude: l.position.map(core::Position::longitude),
             })
             .collect()
     }

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde_json::{Map, Value};
 use yorisoi_core::{
-    Contact, Directory, Hours, Id, Location, MunicipalityCode, Organization, OrganizationKind, Provenance, Referral,
-    ReferralConditions, ReferralKind, ReferralState, Resource, Rule, Schedule, Status, WeekOfMonth,
+    Contact, Directory, Hours, Id, Location, MunicipalityCode, Organization, OrganizationKind, Position, Provenance,
+    Referral, ReferralConditions, ReferralKind, ReferralState, Resource, Rule, Schedule, Status, WeekOfMonth,
 };
 
 use crate::ids::uuid;
@@ -346,6 +346,17 @@ impl<'a> Importer<'a> {
                 online: location.get("location_type").and_then(Value::as_str) == Some("virtual"),
                 ..Location::default()
             };
+            let degrees = |key: &str| location.get(key).and_then(Value::as_f64);
+            if let (Some(lat), Some(lon)) = (degrees("latitude"), degrees("longitude"))
+                && let Some(position) = Position::from_degrees(lat, lon).filter(|p| p.in_japan())
+            {
+                kept.position = Some(position);
+                // Kept as given unless Yorisoi's millionths of a degree say it exactly.
+                if position.latitude() == lat && position.longitude() == lon {
+                    location.remove("latitude");
+                    location.remove("longitude");
+                }
+            }
             if let Some(Value::Array(addresses)) = location.get_mut("addresses")
                 && let [Value::Object(address)] = addresses.as_mut_slice()
             {

@@ -398,6 +398,8 @@ impl<'a> Exporter<'a> {
                 }));
                 put(&mut location, "name", l.name.clone());
                 put(&mut location, "description", l.note.clone());
+                put(&mut location, "latitude", l.position.map(yorisoi_core::Position::latitude));
+                put(&mut location, "longitude", l.position.map(yorisoi_core::Position::longitude));
                 if let (Some(address), false) = (&l.address, l.online) {
                     let city = l.municipality.and_then(|m| self.directory.municipality(m));
                     let prefecture = l.municipality.and_then(|m| {

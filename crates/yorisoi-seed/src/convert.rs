@@ -83,6 +83,7 @@ impl FromSeed {
             published: dto.published,
             file: dto.file,
             url: dto.url,
+            licence: dto.licence,
             hsds: dto.hsds.map(|kept| serde_json::Value::Object(kept).to_string()),
         }
     }
@@ -238,6 +239,7 @@ impl FromSeed {
                 area: l.area.map(|a| self.id(format!("{at}.locations.{i}.area"), &a)),
                 online: l.online,
                 note: l.note,
+                position: self.position(&format!("{at}.locations.{i}"), l.latitude, l.longitude),
             })
             .collect();
         core::Resource {
@@ -406,6 +408,22 @@ pub(crate) fn day_dtos(days: &[Weekday]) -> Vec<DayDto> {
 impl FromSeed {
     /// A closing time before the opening time is a night session only when the steward
     /// says `overnight: true`; otherwise the two times are likely swapped.
+    /// A location's point; both degrees or neither, each a latitude or longitude.
+    fn position(&mut self, at: &str, latitude: Option<f64>, longitude: Option<f64>) -> Option<core::Position> {
+        let (field, message) = match (latitude, longitude) {
+            (None, None) => return None,
+            // A point on Earth is checked as the directory's (in Japan) by validate.
+            (Some(lat), Some(lon)) => match core::Position::from_degrees(lat, lon) {
+                Some(position) => return Some(position),
+                None => ("latitude", core::Position::problem(lat, lon).unwrap_or_default()),
+            },
+            (Some(_), None) => ("latitude", "a latitude needs its longitude; give both or neither".to_owned()),
+            (None, Some(_)) => ("longitude", "a longitude needs its latitude; give both or neither".to_owned()),
+        };
+        self.malformed.push(Malformed { path: format!("{at}.{field}"), message, taxonomy_word: None });
+        None
+    }
+
     fn check_overnight(&mut self, at: &str, schedule: &ScheduleDto) {
         for (j, rule) in schedule.rules.iter().enumerate() {
             let (variant, opens, closes, overnight) = match rule {

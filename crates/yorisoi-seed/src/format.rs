@@ -63,6 +63,9 @@ pub struct SourceDto {
     pub file: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The licence and the attribution it asks (CC BY 4.0「江東区 介護サービス事業所一覧」).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
     /// What `yorisoi import --format hsds` keeps of the data set as a whole (its own
     /// taxonomies and terms), given back by `yorisoi export --format hsds`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -352,6 +355,12 @@ pub struct LocationDto {
     pub online: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Degrees north (WGS 84), as the source publishes it (35.6727); with longitude.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<f64>,
+    /// Degrees east (WGS 84) (139.7947); with latitude.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<f64>,
 }
 
 /// Weekday codes.

@@ -38,6 +38,7 @@ pub fn source(s: &core::Source) -> SourceDto {
         published: s.published.clone(),
         file: s.file.clone(),
         url: s.url.clone(),
+        licence: s.licence.clone(),
         hsds: kept_hsds(s.hsds.as_deref()),
     }
 }
@@ -282,6 +283,8 @@ pub fn resource(r: &core::Resource) -> ResourceDto {
                 area: l.area.as_ref().map(ToString::to_string),
                 online: l.online,
                 note: l.note.clone(),
+                latitude: l.position.map(yorisoi_core::Position::latitude),
+                longitude: l.position.map(yorisoi_core::Position::longitude),
             })
             .collect(),
         schedule: schedule(&r.schedule),

@@ -433,6 +433,7 @@ mod tests {
                 published: None,
                 file: None,
                 url: None,
+                licence: None,
                 hsds: None,
             }],
             resources: names.iter().map(|(id, name)| resource(id, name)).collect(),

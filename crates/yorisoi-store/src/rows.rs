@@ -99,6 +99,7 @@ pub fn to_rows(dir: &Directory) -> Rows {
                 published: s.published.clone(),
                 file: s.file.clone(),
                 url: s.url.clone(),
+                licence: s.licence.clone(),
                 hsds: s.hsds.clone(),
             })
             .collect(),
@@ -235,6 +236,7 @@ pub fn from_rows(rows: Rows) -> Result<Directory, StoreError> {
             published: s.published,
             file: s.file,
             url: s.url,
+            licence: s.licence,
             hsds: s.hsds,
         });
     }

@@ -12,6 +12,7 @@ pub struct Model {
     pub published: Option<String>,
     pub file: Option<String>,
     pub url: Option<String>,
+    pub licence: Option<String>,
     /// What an HSDS import keeps of the data set (JSON text).
     #[sea_orm(column_type = "Text", nullable)]
     pub hsds: Option<String>,

@@ -6,7 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_directory;
 mod m20261122_000002_create_changes;
 mod m20261202_000003_taxonomy_provenance;
-mod m20261202_000004_hsds_kept;
+mod m20261202_000004_imports;
 
 pub struct Migrator;
 
@@ -17,7 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_directory::Migration),
             Box::new(m20261122_000002_create_changes::Migration),
             Box::new(m20261202_000003_taxonomy_provenance::Migration),
-            Box::new(m20261202_000004_hsds_kept::Migration),
+            Box::new(m20261202_000004_imports::Migration),
         ]
     }
 }

@@ -1,6 +1,8 @@
-//! Resources, organizations and sources keep the HSDS fields an import found and Yorisoi has no
-//! place for (`hsds`, JSON text: a record's fields, a data set's own taxonomies), so
-//! an export gives them back; null for records stewards wrote.
+//! What imports bring: resources, organizations and sources keep the HSDS fields an
+//! import found and Yorisoi has no place for (`hsds`, JSON text: a record's fields, a
+//! data set's own taxonomies), so an export gives them back; sources name their
+//! licence (`licence`: CC BY 4.0 and the attribution it asks). Null for what stewards
+//! wrote.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -23,6 +25,7 @@ enum Organizations {
 enum Sources {
     Table,
     Hsds,
+    Licence,
 }
 
 #[async_trait::async_trait]
@@ -37,7 +40,12 @@ impl MigrationTrait for Migration {
                 Table::alter().table(Organizations::Table).add_column(text_null(Organizations::Hsds)).to_owned(),
             )
             .await?;
-        manager.alter_table(Table::alter().table(Sources::Table).add_column(text_null(Sources::Hsds)).to_owned()).await
+        manager
+            .alter_table(Table::alter().table(Sources::Table).add_column(text_null(Sources::Hsds)).to_owned())
+            .await?;
+        manager
+            .alter_table(Table::alter().table(Sources::Table).add_column(text_null(Sources::Licence)).to_owned())
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -45,6 +53,7 @@ impl MigrationTrait for Migration {
         manager
             .alter_table(Table::alter().table(Organizations::Table).drop_column(Organizations::Hsds).to_owned())
             .await?;
-        manager.alter_table(Table::alter().table(Sources::Table).drop_column(Sources::Hsds).to_owned()).await
+        manager.alter_table(Table::alter().table(Sources::Table).drop_column(Sources::Hsds).to_owned()).await?;
+        manager.alter_table(Table::alter().table(Sources::Table).drop_column(Sources::Licence).to_owned()).await
     }
 }
