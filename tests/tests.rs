@@ -7,6 +7,7 @@ mod crash;
 mod graph;
 mod hsds;
 mod opendata;
+mod peers;
 mod refer;
 mod relevance;
 mod search;

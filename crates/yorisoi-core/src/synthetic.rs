@@ -150,6 +150,20 @@ pub fn directory(taxonomy: &Directory, size: Size, seed: u64) -> Directory {
         });
     }
     let local: Vec<MunicipalityCode> = dir.municipalities[47..].iter().map(|m| m.code).collect();
+    // Wards call some kinds by names of their own (長寿サポートセンター for 地域包括支援
+    // センター): every fifth municipality takes one of the names the taxonomy knows for
+    // the kind, or 熟年相談室 as 江戸川区 does.
+    for kind in dir.kinds.iter_mut().filter(|k| !k.local_names.is_empty()) {
+        let mut names: Vec<(String, Option<String>)> =
+            kind.local_names.iter().map(|l| (l.name.clone(), l.kana.clone())).collect();
+        if kind.code.as_str() == "community-support-center" {
+            names.push(("熟年相談室".into(), Some("じゅくねんそうだんしつ".into())));
+        }
+        for (i, municipality) in local.iter().enumerate().filter(|(i, _)| i % 5 == 0) {
+            let (name, kana) = names[(i / 5) % names.len()].clone();
+            kind.local_names.push(LocalName { municipality: *municipality, name, kana, provenance: vec![] });
+        }
+    }
     for o in 0..size.organizations {
         let municipality = local[o % local.len()];
         dir.organizations.push(Organization {
