@@ -109,6 +109,11 @@ fn wrk(addr: &str, script: &Path, threads: usize, connections: usize, seconds: u
 /// What an open-loop run saw.
 struct Campaign {
     latencies: Vec<Duration>,
+    /// Answers slower than 50 ms: seconds into the run they were due, and latency.
+    slow: Vec<(f64, Duration)>,
+    /// The share of CPU time the hypervisor gave to other machines during the run
+    /// (steal, from /proc/stat), to tell the machine's stalls from the server's.
+    steal: f64,
     /// Answers that were neither a clean 200 nor a 503 shed, and broken connections.
     failed: u64,
     shed: u64,
@@ -152,16 +157,32 @@ fn read_response(reader: &mut BufReader<TcpStream>) -> std::io::Result<(u16, Str
     Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
 
+/// CPU time counters of the whole machine: (stolen, total), in ticks.
+fn cpu_ticks() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let fields: Vec<u64> =
+        stat.lines().next().unwrap_or_default().split_whitespace().skip(1).filter_map(|f| f.parse().ok()).collect();
+    (fields.get(7).copied().unwrap_or(0), fields.iter().take(8).sum())
+}
+
 /// Sends `rate` requests a second in all for `seconds`, spread over `connections`
 /// keep-alive connections each keeping its own schedule.
 fn open_loop(addr: &str, bodies: &[String], rate: f64, seconds: f64, connections: usize) -> Campaign {
+    let (steal_before, total_before) = cpu_ticks();
+    let mut run = open_loop_run(addr, bodies, rate, seconds, connections);
+    let (steal_after, total_after) = cpu_ticks();
+    run.steal = (steal_after - steal_before) as f64 / (total_after - total_before).max(1) as f64;
+    run
+}
+
+fn open_loop_run(addr: &str, bodies: &[String], rate: f64, seconds: f64, connections: usize) -> Campaign {
     let start = Instant::now() + Duration::from_millis(100);
     let end = start + Duration::from_secs_f64(seconds);
     let threads: Vec<_> = (0..connections)
         .map(|c| {
             let (addr, bodies) = (addr.to_owned(), bodies.to_vec());
             std::thread::spawn(move || {
-                let mut seen = Campaign { latencies: Vec::new(), failed: 0, shed: 0 };
+                let mut seen = Campaign { latencies: Vec::new(), slow: Vec::new(), steal: 0.0, failed: 0, shed: 0 };
                 let connect = || {
                     let stream = TcpStream::connect(&addr).unwrap();
                     stream.set_nodelay(true).unwrap();
@@ -182,7 +203,11 @@ fn open_loop(addr: &str, bodies: &[String], rate: f64, seconds: f64, connections
                         body.len()
                     );
                     let answer = writer.write_all(request.as_bytes()).and_then(|()| read_response(&mut reader));
-                    seen.latencies.push(due.elapsed());
+                    let took = due.elapsed();
+                    seen.latencies.push(took);
+                    if took > Duration::from_millis(50) {
+                        seen.slow.push(((due - start).as_secs_f64(), took));
+                    }
                     match answer {
                         Ok((200, body)) if !body.contains("\"errors\"") => {}
                         Ok((503, _)) => seen.shed += 1,
@@ -197,10 +222,11 @@ fn open_loop(addr: &str, bodies: &[String], rate: f64, seconds: f64, connections
             })
         })
         .collect();
-    let mut all = Campaign { latencies: Vec::new(), failed: 0, shed: 0 };
+    let mut all = Campaign { latencies: Vec::new(), slow: Vec::new(), steal: 0.0, failed: 0, shed: 0 };
     for thread in threads {
         let seen = thread.join().unwrap();
         all.latencies.extend(seen.latencies);
+        all.slow.extend(seen.slow);
         all.failed += seen.failed;
         all.shed += seen.shed;
     }
@@ -218,6 +244,30 @@ fn campaign_report(name: &str, rate: f64, mut run: Campaign) {
         ms(*run.latencies.last().unwrap()),
         run.failed,
         run.shed
+    );
+    // When the slow answers were due, by second of the run: a stall shows as one
+    // second holding most of them.
+    let mut seconds: Vec<(u64, usize, Duration)> = Vec::new();
+    for (at, took) in &run.slow {
+        let second = *at as u64;
+        match seconds.iter_mut().find(|(s, _, _)| *s == second) {
+            Some((_, n, worst)) => {
+                *n += 1;
+                *worst = (*worst).max(*took);
+            }
+            None => seconds.push((second, 1, *took)),
+        }
+    }
+    seconds.sort();
+    let listed: Vec<String> =
+        seconds.iter().map(|(s, n, worst)| format!("{s} s: {n} (worst {:.0} ms)", ms(*worst))).collect();
+    println!(
+        "{:<26} answers over 50 ms: {} of {}, by second due: {}; CPU steal during the run {:.1} %",
+        "",
+        run.slow.len(),
+        run.latencies.len(),
+        if listed.is_empty() { "none".to_owned() } else { listed.join(", ") },
+        run.steal * 100.0
     );
 }
 

@@ -3,7 +3,8 @@
 //! synthetic directory and the same judged queries, in one run: per query class p50
 //! and p99 latency, throughput of one client, recall@10 and nDCG@10; per engine the
 //! time to index, the size on disk and the memory it took. Three rounds, engines
-//! interleaved class by class, warm cache (a warm-up pass first). Then the time from
+//! interleaved class by class, warm cache (a warm-up pass first); each figure is the
+//! median of its three rounds' values. Then the time from
 //! YAML seed files to a loaded SQLite store and search index.
 //!
 //! `cargo bench --bench peers` (sizes 10000 and 100000; or `-- 1000 10000`). PostgreSQL
@@ -142,19 +143,17 @@ fn main() {
         for engine in all.iter_mut() {
             engines::run(&mut **engine, &queries);
         }
-        let mut results: Vec<Vec<(Class, ClassResult)>> = all.iter().map(|_| Vec::new()).collect();
+        // rounds[round][engine] = per class results.
+        let mut rounds: Vec<Vec<Vec<(Class, ClassResult)>>> = Vec::new();
         for _ in 0..3 {
+            let mut round: Vec<Vec<(Class, ClassResult)>> = all.iter().map(|_| Vec::new()).collect();
             for class in Class::ALL {
                 let mine: Vec<engines::Query> = queries.iter().filter(|q| q.class == class).cloned().collect();
-                for (engine, out) in all.iter_mut().zip(&mut results) {
-                    for (class, result) in engines::run(&mut **engine, &mine) {
-                        match out.iter_mut().find(|(c, _)| *c == class) {
-                            Some((_, kept)) => kept.times.extend(result.times),
-                            None => out.push((class, result)),
-                        }
-                    }
+                for (engine, out) in all.iter_mut().zip(&mut round) {
+                    out.extend(engines::run(&mut **engine, &mine));
                 }
             }
+            rounds.push(round);
         }
 
         println!("\n| engine | index time | on disk | memory |\n| --- | ---: | ---: | ---: |");
@@ -162,44 +161,55 @@ fn main() {
             let memory = b.memory.map_or("in the server".to_owned(), |m| format!("{:.0} MB", mb(m)));
             println!("| {} | {:.1} s | {:.0} MB | {memory} |", b.name, b.index_seconds, mb(b.disk));
         }
-        let yorisoi_results = results[0].clone();
+        // The median over the rounds of a figure of one round.
+        let median = |engine: usize, class: Class, figure: &dyn Fn(&ClassResult) -> f64| -> Option<f64> {
+            let mut values: Vec<f64> = rounds
+                .iter()
+                .filter_map(|round| round[engine].iter().find(|(c, _)| *c == class).map(|(_, r)| figure(r)))
+                .collect();
+            values.sort_by(f64::total_cmp);
+            values.get(values.len() / 2).copied()
+        };
+        let p = |q: f64| {
+            move |r: &ClassResult| {
+                let mut times = r.times.clone();
+                times.sort();
+                percentile(&times, q).as_secs_f64() * 1e3
+            }
+        };
+        let throughput =
+            |r: &ClassResult| r.times.len() as f64 / r.times.iter().map(Duration::as_secs_f64).sum::<f64>();
         for class in Class::ALL {
-            let Some((_, ours)) = yorisoi_results.iter().find(|(c, _)| *c == class) else { continue };
-            let mut ours_sorted = ours.times.clone();
-            ours_sorted.sort();
-            let our_p99 = percentile(&ours_sorted, 0.99);
+            let Some(our_p99) = median(0, class, &p(0.99)) else { continue };
             let n = queries.iter().filter(|q| q.class == class).count();
             println!(
                 "\n**{}** ({n} queries)\n\n| engine | p50 ms | p99 ms | queries/s | recall@10 | nDCG@10 | p99 Yorisoi/engine |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
                 class.label()
             );
-            for (engine, out) in all.iter().zip(&results) {
-                let Some((_, result)) = out.iter().find(|(c, _)| *c == class) else { continue };
-                let mut times = result.times.clone();
-                times.sort();
-                let total: f64 = times.iter().map(Duration::as_secs_f64).sum();
-                let p99 = percentile(&times, 0.99);
+            for (e, engine) in all.iter().enumerate() {
+                let Some(p99) = median(e, class, &p(0.99)) else { continue };
                 println!(
                     "| {} | {:.2} | {:.2} | {:.0} | {:.3} | {:.3} | {:.2} |",
                     engine.name(),
-                    percentile(&times, 0.5).as_secs_f64() * 1e3,
-                    p99.as_secs_f64() * 1e3,
-                    times.len() as f64 / total,
-                    result.recall,
-                    result.ndcg,
-                    our_p99.as_secs_f64() / p99.as_secs_f64()
+                    median(e, class, &p(0.5)).unwrap_or_default(),
+                    p99,
+                    median(e, class, &throughput).unwrap_or_default(),
+                    median(e, class, &|r| r.recall).unwrap_or_default(),
+                    median(e, class, &|r| r.ndcg).unwrap_or_default(),
+                    our_p99 / p99
                 );
             }
         }
         drop(all);
-        for (peer, schema) in peers.into_iter().zip(["trgm", "fts"]) {
-            runtime.block_on(async {
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS peers_{schema}_{resources} CASCADE")))
-                    .execute(&peer.pool)
-                    .await
-                    .unwrap();
-            });
-        }
+        drop(peers);
+        runtime.block_on(async {
+            let admin = sqlx::PgPool::connect(&postgres).await.unwrap();
+            for schema in ["trgm", "fts"] {
+                let drop = format!("DROP SCHEMA IF EXISTS peers_{schema}_{resources} CASCADE");
+                sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&admin).await.unwrap();
+            }
+            admin.close().await;
+        });
 
         // From the stewards' YAML to a loaded SQLite store and a search index.
         let yaml = work.path().join("seed");

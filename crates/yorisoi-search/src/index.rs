@@ -549,18 +549,30 @@ fn text_query(
     if text.trim().is_empty() {
         return None;
     }
-    let common = CommonTerms::new(searcher);
+    let mut common = CommonTerms::new(searcher);
     let morph = analysis::morph_tokens(text);
     let bigrams = analysis::bigram_tokens(text);
     // Readings let words typed in hiragana find kanji and katakana (ほうかつ → 包括);
     // the rest of the query already meets the text through words and bigrams.
     let readings = analysis::reading_tokens(&hiragana_runs(text));
-    let mut should: Vec<Box<dyn Query>> = Vec::new();
-    should.extend(scored_terms(&common, f.name, &morph, 3.0));
-    should.extend(scored_terms(&common, f.name_bigram, &bigrams, 1.5));
-    should.extend(scored_terms(&common, f.body, &morph, 1.0));
-    should.extend(scored_terms(&common, f.body_bigram, &bigrams, 0.5));
-    should.extend(scored_terms(&common, f.reading, &readings, 0.5));
+    let words = |common: &CommonTerms| {
+        let mut out: Vec<Box<dyn Query>> = Vec::new();
+        out.extend(scored_terms(common, f.name, &morph, 3.0));
+        out.extend(scored_terms(common, f.name_bigram, &bigrams, 1.5));
+        out.extend(scored_terms(common, f.body, &morph, 1.0));
+        out.extend(scored_terms(common, f.body_bigram, &bigrams, 0.5));
+        out.extend(scored_terms(common, f.reading, &readings, 0.5));
+        out
+    };
+    // When every word of the query is common in the descriptions (相談 alone, where
+    // a third of the places say it), those words are all it asks: they are searched
+    // after all, or a place that says 相談 only in its description is never found.
+    let body_words_kept = !scored_terms(&common, f.body, &morph, 1.0).is_empty()
+        || !scored_terms(&common, f.body_bigram, &bigrams, 0.5).is_empty();
+    if !body_words_kept {
+        common.limit = u64::MAX;
+    }
+    let mut should = words(&common);
     // A need understood finds its own windows first, then those for its broader needs
     // (8050問題 → ひきこもり → 孤独・孤立), each step up worth half as much; a window
     // tagged with both counts once, at its best (documents carry their needs' ancestors).
