@@ -212,8 +212,20 @@ fn main() {
         });
 
         // From the stewards' YAML to a loaded SQLite store and a search index.
+        // As stewards would keep them: files under the reader's 1 MiB budget each.
         let yaml = work.path().join("seed");
-        yorisoi_seed::write_dir(&dir, &yaml, false).unwrap();
+        let rest = yorisoi_core::Directory { resources: vec![], organizations: vec![], ..(*dir).clone() };
+        yorisoi_seed::write_dir(&rest, &yaml, false).unwrap();
+        for (i, chunk) in dir.organizations.chunks(1_000).enumerate() {
+            let part = yorisoi_core::Directory { organizations: chunk.to_vec(), ..Default::default() };
+            std::fs::write(yaml.join(format!("organizations-{i:03}.yaml")), yorisoi_seed::file_text(&part, "bench"))
+                .unwrap();
+        }
+        for (i, chunk) in dir.resources.chunks(1_000).enumerate() {
+            let part = yorisoi_core::Directory { resources: chunk.to_vec(), ..Default::default() };
+            std::fs::write(yaml.join(format!("resources-{i:03}.yaml")), yorisoi_seed::file_text(&part, "bench"))
+                .unwrap();
+        }
         let db = format!("sqlite://{}?mode=rwc", work.path().join("load.db").display());
         let start = Instant::now();
         let set = yorisoi_seed::read_dir(&yaml).unwrap();
