@@ -114,6 +114,9 @@ struct Campaign {
     /// The share of CPU time the hypervisor gave to other machines during the run
     /// (steal, from /proc/stat), to tell the machine's stalls from the server's.
     steal: f64,
+    /// The share of the machine's CPU time other processes used during the run (the
+    /// machine's busy time less this process's).
+    others: f64,
     /// Answers that were neither a clean 200 nor a 503 shed, and broken connections.
     failed: u64,
     shed: u64,
@@ -157,21 +160,38 @@ fn read_response(reader: &mut BufReader<TcpStream>) -> std::io::Result<(u16, Str
     Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
 
-/// CPU time counters of the whole machine: (stolen, total), in ticks.
-fn cpu_ticks() -> (u64, u64) {
+/// CPU time counters of the whole machine: (stolen, busy, total), in ticks.
+fn cpu_ticks() -> (u64, u64, u64) {
     let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
     let fields: Vec<u64> =
         stat.lines().next().unwrap_or_default().split_whitespace().skip(1).filter_map(|f| f.parse().ok()).collect();
-    (fields.get(7).copied().unwrap_or(0), fields.iter().take(8).sum())
+    let total: u64 = fields.iter().take(8).sum();
+    let idle = fields.get(3).copied().unwrap_or(0) + fields.get(4).copied().unwrap_or(0);
+    let steal = fields.get(7).copied().unwrap_or(0);
+    (steal, total - idle - steal, total)
+}
+
+/// CPU ticks this process has used (user and system).
+fn own_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) close with ')'.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line: 11 and 12 after the ')'
+    // (the state is 0).
+    let field = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    field(11) + field(12)
 }
 
 /// Sends `rate` requests a second in all for `seconds`, spread over `connections`
 /// keep-alive connections each keeping its own schedule.
 fn open_loop(addr: &str, bodies: &[String], rate: f64, seconds: f64, connections: usize) -> Campaign {
-    let (steal_before, total_before) = cpu_ticks();
+    let ((steal_before, busy_before, total_before), own_before) = (cpu_ticks(), own_ticks());
     let mut run = open_loop_run(addr, bodies, rate, seconds, connections);
-    let (steal_after, total_after) = cpu_ticks();
-    run.steal = (steal_after - steal_before) as f64 / (total_after - total_before).max(1) as f64;
+    let ((steal_after, busy_after, total_after), own_after) = (cpu_ticks(), own_ticks());
+    let total = (total_after - total_before).max(1) as f64;
+    run.steal = (steal_after - steal_before) as f64 / total;
+    run.others = (busy_after - busy_before).saturating_sub(own_after - own_before) as f64 / total;
     run
 }
 
@@ -182,7 +202,8 @@ fn open_loop_run(addr: &str, bodies: &[String], rate: f64, seconds: f64, connect
         .map(|c| {
             let (addr, bodies) = (addr.to_owned(), bodies.to_vec());
             std::thread::spawn(move || {
-                let mut seen = Campaign { latencies: Vec::new(), slow: Vec::new(), steal: 0.0, failed: 0, shed: 0 };
+                let mut seen =
+                    Campaign { latencies: Vec::new(), slow: Vec::new(), steal: 0.0, others: 0.0, failed: 0, shed: 0 };
                 let connect = || {
                     let stream = TcpStream::connect(&addr).unwrap();
                     stream.set_nodelay(true).unwrap();
@@ -222,7 +243,7 @@ fn open_loop_run(addr: &str, bodies: &[String], rate: f64, seconds: f64, connect
             })
         })
         .collect();
-    let mut all = Campaign { latencies: Vec::new(), slow: Vec::new(), steal: 0.0, failed: 0, shed: 0 };
+    let mut all = Campaign { latencies: Vec::new(), slow: Vec::new(), steal: 0.0, others: 0.0, failed: 0, shed: 0 };
     for thread in threads {
         let seen = thread.join().unwrap();
         all.latencies.extend(seen.latencies);
@@ -262,12 +283,13 @@ fn campaign_report(name: &str, rate: f64, mut run: Campaign) {
     let listed: Vec<String> =
         seconds.iter().map(|(s, n, worst)| format!("{s} s: {n} (worst {:.0} ms)", ms(*worst))).collect();
     println!(
-        "{:<26} answers over 50 ms: {} of {}, by second due: {}; CPU steal during the run {:.1} %",
+        "{:<26} answers over 50 ms: {} of {}, by second due: {}; of the machine's CPU during the run: steal {:.1} %, other processes {:.1} %",
         "",
         run.slow.len(),
         run.latencies.len(),
         if listed.is_empty() { "none".to_owned() } else { listed.join(", ") },
-        run.steal * 100.0
+        run.steal * 100.0,
+        run.others * 100.0
     );
 }
 
