@@ -112,6 +112,7 @@ query Page($q: String!, $m: String, $age: Int, $at: NaiveDateTime, $about: [Stri
   needs { code label }
   kinds { code label }
   municipalities { code name }
+  sources { key title licence }
   windows: resources(municipality: $m, first: 100) @include(if: $local) { nodes { key name kind { entryWindow } } }
   search(query: $q, municipality: $m, age: $age, openAt: $at, about: $about, kinds: $kinds, free: $free,
          from: $from, first: 20) @include(if: $search) {
@@ -130,7 +131,9 @@ fn sheet_query(picks: usize) -> String {
     let variables: String = (0..picks).map(|i| format!(", $k{i}: ID!")).collect();
     let places: String =
         (0..picks).map(|i| format!(" p{i}: resource(id: $k{i}) {{ ...Place openAt(at: $moment) }}")).collect();
-    format!("query Sheet($moment: NaiveDateTime!{variables}) {{ needs {{ code label }}{places} }}\n{PLACE_FRAGMENT}")
+    format!(
+        "query Sheet($moment: NaiveDateTime!{variables}) {{ needs {{ code label }} sources {{ key title licence }}{places} }}\n{PLACE_FRAGMENT}"
+    )
 }
 
 const PLACE_FRAGMENT: &str = r#"
@@ -206,6 +209,8 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap, RawQuery(qu
             (run(&state, &query, fallback).await.unwrap_or(Value::Null), Some(message))
         }
     };
+    let mut data = data;
+    name_sources(&mut data);
     let body = render_page(&asked, &data, problem.as_deref());
     let mut response = Html(page_shell("どこにつなぐ？ — よりそい", &body)).into_response();
     // The municipality is remembered for the next visit (a setting, not about a person).
@@ -502,6 +507,39 @@ fn render_hit(hit: &Value, asked: &PageState) -> String {
     out
 }
 
+/// Gives every provenance entry in `data` its source's title and licence, from the
+/// query's `sources`: a worker reads 「江東区孤独・孤立対策連携プラットフォーム資料」, not an
+/// id, and data published under CC BY shows the attribution its licence asks.
+fn name_sources(data: &mut Value) {
+    let named: std::collections::HashMap<String, (Value, Value)> = list(data, "sources")
+        .iter()
+        .map(|s| (str_of(s, "key").to_owned(), (s["title"].clone(), s["licence"].clone())))
+        .collect();
+    fn walk(value: &mut Value, named: &std::collections::HashMap<String, (Value, Value)>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Array(entries)) = map.get_mut("provenance") {
+                    for entry in entries.iter_mut() {
+                        let key = entry.get("source").and_then(Value::as_str).unwrap_or_default().to_owned();
+                        if let (Some((title, licence)), Value::Object(entry)) = (named.get(&key), entry) {
+                            entry.insert("title".into(), title.clone());
+                            entry.insert("licence".into(), licence.clone());
+                        }
+                    }
+                }
+                for (key, child) in map.iter_mut() {
+                    if key != "provenance" && key != "sources" {
+                        walk(child, named);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|item| walk(item, named)),
+            _ => {}
+        }
+    }
+    walk(data, &named);
+}
+
 /// The facts of a place, for the page and the sheet: hours, phones, where, how to
 /// apply, what to bring, who it is for, who runs it, and its source.
 fn place_facts(resource: &Value) -> String {
@@ -566,7 +604,11 @@ fn place_facts(resource: &Value) -> String {
     }
     let sources: Vec<String> = list(resource, "provenance")
         .iter()
-        .map(|p| format!("{}（{}確認）", str_of(p, "source"), str_of(p, "verified")))
+        .map(|p| {
+            let title = p.get("title").and_then(Value::as_str).unwrap_or_else(|| str_of(p, "source"));
+            let licence = p.get("licence").and_then(Value::as_str).map(|l| format!("・{l}")).unwrap_or_default();
+            format!("{title}（{}確認{licence}）", str_of(p, "verified"))
+        })
         .collect();
     if !sources.is_empty() {
         let as_of = resource.get("asOf").and_then(Value::as_str).map(|d| format!("／{d}時点")).unwrap_or_default();
@@ -590,7 +632,8 @@ pub async fn sheet(State(state): State<AppState>, RawQuery(query): RawQuery) -> 
     for (i, key) in picks.iter().enumerate() {
         variables.insert(format!("k{i}"), json!(key));
     }
-    let data = run(&state, &sheet_query(picks.len()), Value::Object(variables)).await.unwrap_or(Value::Null);
+    let mut data = run(&state, &sheet_query(picks.len()), Value::Object(variables)).await.unwrap_or(Value::Null);
+    name_sources(&mut data);
     let found: Vec<Value> =
         (0..picks.len()).filter_map(|i| data.get(format!("p{i}")).filter(|p| !p.is_null()).cloned()).collect();
     let back = PageState { picks: asked.picks.clone(), ..asked.clone() };
@@ -687,6 +730,23 @@ mod tests {
         ] {
             assert!(html.contains(part), "{part} missing: {html}");
         }
+        // Sources by their titles, with the licence's attribution where there is one.
+        let mut data = json!({
+            "sources": [
+                { "key": "koto-list", "title": "江東区の相談窓口一覧", "licence": null },
+                { "key": "od-koto", "title": "江東区 介護サービス事業所一覧", "licence": "CC BY 4.0（出典：東京都江東区「介護サービス事業所一覧」）" }
+            ],
+            "search": { "nodes": [{ "resource": {
+                "provenance": [{ "source": "koto-list", "verified": "2026-11-22" }, { "source": "od-koto", "verified": "2026-12-03" }]
+            } }] }
+        });
+        name_sources(&mut data);
+        let named = place_facts(&data["search"]["nodes"][0]["resource"]);
+        assert!(named.contains("江東区の相談窓口一覧（2026-11-22確認）"), "{named}");
+        assert!(
+            named.contains("江東区 介護サービス事業所一覧（2026-12-03確認・CC BY 4.0（出典：東京都江東区「介護サービス事業所一覧」））"),
+            "{named}"
+        );
         // Text from the directory cannot become markup.
         let hostile = place_facts(&json!({ "audience": "<script>alert(1)</script>" }));
         assert!(!hostile.contains("<script>") && hostile.contains("&lt;script&gt;"), "{hostile}");
