@@ -155,8 +155,8 @@ pub fn import_hsds(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             hsds: imported.kept,
         }],
         organizations: imported.organizations,
-        resources: imported.resources,
-        referrals: imported.referrals,
+        resources: imported.resources.into_iter().map(Into::into).collect(),
+        referrals: imported.referrals.into_iter().map(Into::into).collect(),
         ..Directory::default()
     };
     let comment = format!(
@@ -233,7 +233,7 @@ pub fn import_municipal_csv(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             hsds: None,
         }],
         organizations: outcome.organizations,
-        resources: outcome.resources,
+        resources: outcome.resources.into_iter().map(Into::into).collect(),
         ..Directory::default()
     };
     let comment =

@@ -207,7 +207,9 @@ fn where_to_refer_prefers_places_the_workers_window_reaches() {
 fn lists_of_dates_are_flagged_before_they_run_out() {
     let mut directory = yorisoi_seed::read_dir(&seed_dir()).unwrap().directory;
     // The seed's only dated event has ended; make an active one from it.
-    let lecture = directory.resources.iter_mut().find(|r| r.id.as_str() == "act-open-lecture-2025").unwrap();
+    let lecture = std::sync::Arc::make_mut(
+        directory.resources.iter_mut().find(|r| r.id.as_str() == "act-open-lecture-2025").unwrap(),
+    );
     lecture.status = yorisoi_core::Status::Active;
     let graph = ReferralGraph::new(&directory);
     let on = |day: &str| {
@@ -240,7 +242,9 @@ fn referrals_to_places_that_ended_or_have_not_opened_are_flagged() {
     );
     // A place that ends is flagged for the referrals that still point at it.
     let mut directory = yorisoi_seed::read_dir(&seed_dir()).unwrap().directory;
-    let pantry = directory.resources.iter_mut().find(|r| r.id.as_str() == "higashikurume-pantry-hiyoko").unwrap();
+    let pantry = std::sync::Arc::make_mut(
+        directory.resources.iter_mut().find(|r| r.id.as_str() == "higashikurume-pantry-hiyoko").unwrap(),
+    );
     pantry.status = yorisoi_core::Status::Ended;
     let into_pantry: Vec<&str> = directory
         .referrals

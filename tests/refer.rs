@@ -24,7 +24,7 @@ fn seed() -> Directory {
 }
 
 fn resource<'a>(directory: &'a mut Directory, name: &str) -> &'a mut Resource {
-    directory.resources.iter_mut().find(|r| r.id.as_str() == name).unwrap()
+    std::sync::Arc::make_mut(directory.resources.iter_mut().find(|r| r.id.as_str() == name).unwrap())
 }
 
 fn refer(directory: &Directory, situation: &str, today: &str) -> ReferResults {
@@ -57,7 +57,7 @@ fn a_narrower_need_finds_windows_for_its_broader_need_below_exact_ones() {
     family_group.description = Some("月に一度の集まり".into());
     family_group.needs = vec![id("hikikomori")];
     family_group.service_area.municipalities = vec![code(KOTO)];
-    directory.resources.push(family_group);
+    directory.resources.push(family_group.into());
 
     let results = refer(&directory, "80代の親と50代の息子のことで", "2026-12-02");
     let understood: Vec<&str> = results.understood.needs.iter().map(|n| n.code.as_str()).collect();
@@ -80,7 +80,7 @@ fn the_wards_own_window_comes_before_a_prefecture_wide_one() {
     let mut tokyo_wide = resource(&mut directory, "koto-shakyo-window").clone();
     tokyo_wide.id = id("a-test-fixture-tokyo-wide");
     tokyo_wide.service_area.municipalities = vec![code(TOKYO)];
-    directory.resources.push(tokyo_wide);
+    directory.resources.push(tokyo_wide.into());
 
     let results = refer(&directory, "お金がなくて生活が苦しい", "2026-12-02");
     let ward = position(&results, "koto-shakyo-window").expect("the ward's window is suggested");
@@ -116,7 +116,7 @@ fn a_match_on_words_does_not_outrank_an_understood_need() {
     namesake.description = Some("一人暮らしの母の集まり".into());
     namesake.needs = vec![id("shopping")];
     namesake.service_area.municipalities = vec![code(KOTO)];
-    directory.resources.push(namesake);
+    directory.resources.push(namesake.into());
     let results = refer(&directory, "一人暮らしの母、最近もの忘れがひどくて同じことを何度も聞く", "2026-12-02");
     assert!(results.understood.needs.iter().any(|n| n.code.as_str() == "dementia"));
     assert!(position(&results, "test-fixture-namesake").is_some(), "the namesake is found by its words");

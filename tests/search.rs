@@ -36,7 +36,8 @@ fn at(text: &str) -> NaiveDateTime {
 fn municipality_filter_follows_the_municipality_tree() {
     // The seed has no place serving all of 東京都; make one of a copy.
     let mut directory = seed();
-    let tokyo_wide = directory.resources.iter_mut().find(|r| r.id.as_str() == "moshibana-game").unwrap();
+    let tokyo_wide =
+        std::sync::Arc::make_mut(directory.resources.iter_mut().find(|r| r.id.as_str() == "moshibana-game").unwrap());
     tokyo_wide.service_area.municipalities = vec![code("130001")];
     let index = SearchIndex::in_ram(&directory).unwrap();
     let koto = search(&index, SearchRequest { municipality: Some(code("131083")), ..Default::default() });
@@ -66,7 +67,7 @@ fn need_and_kind_filters_include_narrower_codes() {
 fn status_age_price_and_opening_filters() {
     let mut directory = seed();
     let set = |directory: &mut Directory, resource: &str, edit: &dyn Fn(&mut yorisoi_core::Resource)| {
-        edit(directory.resources.iter_mut().find(|r| r.id.as_str() == resource).unwrap());
+        edit(std::sync::Arc::make_mut(directory.resources.iter_mut().find(|r| r.id.as_str() == resource).unwrap()));
     };
     set(&mut directory, "kiba-park-playpark", &|r| r.audience.age_max = Some(15));
     set(&mut directory, "arakawa-coop-cafe", &|r| r.cost.free = Some(true));
@@ -148,7 +149,9 @@ fn hits_carry_a_highlighted_snippet_and_a_reason() {
 fn an_edit_is_searchable_as_soon_as_it_is_applied() {
     let directory = seed();
     let index = SearchIndex::in_ram(&directory).unwrap();
-    let mut cafe = directory.resources.iter().find(|r| r.id.as_str() == "arakawa-coop-cafe").unwrap().clone();
+    let mut cafe = yorisoi_core::Resource::clone(
+        directory.resources.iter().find(|r| r.id.as_str() == "arakawa-coop-cafe").unwrap(),
+    );
     cafe.name = "荒川コープ喫茶室".into();
     index.upsert(&cafe).unwrap();
     let hits = search(&index, SearchRequest { text: "喫茶室".into(), ..Default::default() });
@@ -170,7 +173,7 @@ fn a_persisted_index_is_reused_synced_and_rebuilt_when_stale() {
     let (_, again) = SearchIndex::open_or_create(&path, &directory).unwrap();
     assert_eq!((again.added, again.kept, again.removed), (0, n, 0));
 
-    directory.resources[0].description = Some("説明を更新".into());
+    std::sync::Arc::make_mut(&mut directory.resources[0]).description = Some("説明を更新".into());
     let (index, edited) = SearchIndex::open_or_create(&path, &directory).unwrap();
     assert_eq!((edited.added, edited.kept, edited.removed), (1, n - 1, 1));
     assert_eq!(index.len(), n);

@@ -200,3 +200,103 @@ fn local_names_can_be_added_in_a_stewards_own_file() {
         ["edogawa.yaml:5:19: unknown municipality `131237`; add it under `municipalities:` or fix the code"]
     );
 }
+
+type ResourceMistake = Box<dyn Fn(&mut yorisoi_core::Resource)>;
+type ReferralMistake = Box<dyn Fn(&mut yorisoi_core::Referral, &Directory)>;
+
+/// A steward's edit is checked on its own record (`validate_edit`, with lookups instead
+/// of reading the directory), and must say exactly what the whole-directory check says
+/// about that record, for every record of the seed and every kind of mistake.
+#[test]
+fn checking_one_edit_finds_what_checking_the_whole_directory_finds() {
+    use std::collections::HashSet;
+    use std::sync::Arc;
+    use yorisoi_core::{Edit, Id, MunicipalityCode, RecordKind, validate, validate_edit};
+
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+    let base = seed();
+    let resource_mistakes: Vec<(&str, ResourceMistake)> = vec![
+        ("none", Box::new(|_| {})),
+        ("unknown need", Box::new(move |r| r.needs.push(Id::parse("no-such-need").unwrap()))),
+        (
+            "repeated need",
+            Box::new(|r| r.needs = vec![r.needs.first().cloned().unwrap_or(Id::parse("food").unwrap()); 2]),
+        ),
+        ("unknown kind", Box::new(|r| r.kind = Id::parse("no-such-kind").unwrap())),
+        ("empty name", Box::new(|r| r.name = String::new())),
+        ("unknown operator", Box::new(|r| r.operators = vec![Id::parse("nobody").unwrap()])),
+        ("runs itself", Box::new(|r| r.operators = vec![r.id.clone()])),
+        ("ages upside down", Box::new(|r| (r.audience.age_min, r.audience.age_max) = (Some(70), Some(20)))),
+        (
+            "unknown municipality",
+            Box::new(|r| r.service_area.municipalities.push(MunicipalityCode::parse("011002").unwrap())),
+        ),
+        (
+            "verified in the future",
+            Box::new(|r| r.provenance[0].verified = chrono::NaiveDate::from_ymd_opt(2999, 1, 1).unwrap()),
+        ),
+        ("unknown source", Box::new(|r| r.provenance[0].source = Id::parse("no-such-source").unwrap())),
+        ("control character", Box::new(|r| r.description = Some("\u{1b}[2J".into()))),
+    ];
+    let compare = |dir: &Directory, edit: &Edit, record: RecordKind, at: usize, what: &str| {
+        let organizations: HashSet<&Id> = dir.organizations.iter().map(|o| &o.id).collect();
+        let resources: HashSet<&Id> = dir.resources.iter().map(|r| &r.id).collect();
+        let nodes = |node: &Id, kind: RecordKind| match kind {
+            RecordKind::Organization => organizations.contains(node),
+            _ => resources.contains(node),
+        };
+        let mut one: Vec<(String, String)> =
+            validate_edit(dir, edit, at, today, &nodes).into_iter().map(|p| (p.at.to_string(), p.message)).collect();
+        let mut all: Vec<(String, String)> = validate(dir, today)
+            .into_iter()
+            .filter(|p| p.at.record == record && p.at.index == at)
+            .map(|p| (p.at.to_string(), p.message))
+            .collect();
+        one.sort();
+        all.sort();
+        assert_eq!(one, all, "{what} at {}[{at}]", record.key());
+        one.len()
+    };
+    let mut found = 0;
+    for at in 0..base.resources.len() {
+        for (what, mistake) in &resource_mistakes {
+            let mut dir = base.clone();
+            let mut resource = yorisoi_core::Resource::clone(&dir.resources[at]);
+            mistake(&mut resource);
+            dir.resources[at] = Arc::new(resource.clone());
+            found += compare(&dir, &Edit::PutResource(resource), RecordKind::Resource, at, what);
+        }
+    }
+    // A new resource whose id an organization already has.
+    let mut dir = base.clone();
+    let mut twin = yorisoi_core::Resource::clone(&dir.resources[0]);
+    twin.id = dir.organizations[0].id.clone();
+    dir.resources.push(Arc::new(twin.clone()));
+    let at = dir.resources.len() - 1;
+    assert!(compare(&dir, &Edit::PutResource(twin), RecordKind::Resource, at, "an organization's id") > 0);
+
+    let referral_mistakes: Vec<(&str, ReferralMistake)> = vec![
+        ("none", Box::new(|_, _| {})),
+        ("unknown end", Box::new(|e, _| e.to = Id::parse("nowhere").unwrap())),
+        ("to itself", Box::new(|e, _| e.to = e.from.clone())),
+        ("unknown need", Box::new(|e, _| e.needs = vec![Id::parse("no-such-need").unwrap()])),
+        (
+            "the edge of an earlier referral",
+            Box::new(|e, d| {
+                let first = &d.referrals[0];
+                (e.from, e.to, e.kind) = (first.from.clone(), first.to.clone(), first.kind);
+            }),
+        ),
+    ];
+    for at in 1..base.referrals.len() {
+        for (what, mistake) in &referral_mistakes {
+            let mut dir = base.clone();
+            let mut referral = yorisoi_core::Referral::clone(&dir.referrals[at]);
+            mistake(&mut referral, &base);
+            dir.referrals[at] = Arc::new(referral.clone());
+            found += compare(&dir, &Edit::PutReferral(referral), RecordKind::Referral, at, what);
+        }
+    }
+    // Every mistake above was caught somewhere (none of the comparisons was of nothing).
+    assert!(found > base.resources.len() * 10 + base.referrals.len() * 3, "{found} problems found");
+}

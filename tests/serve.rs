@@ -14,7 +14,7 @@ use crate::server::{STEWARD_TOKEN, token_lines};
 use crate::support::{TestDb, seed_dir};
 
 /// One HTTP/1.1 exchange; returns the status and the body.
-fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+pub fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
     let mut request =
         format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());

@@ -322,7 +322,8 @@ fn hostile_requests_are_refused_with_their_code_while_the_server_keeps_serving()
     let (_, _, metrics) = harness.send(Request::get("/metrics").body(Body::empty()).unwrap());
     assert!(!metrics.contains("INTERNAL_SERVER_ERROR"), "{metrics}");
     // The refused mutation wrote nothing.
-    let (_, log) = harness.graphql(r#"{"query":"{ changes(first: 10) { edges { cursor } } }"}"#, Some(STAFF_TOKEN));
+    let (_, log) =
+        harness.graphql(r#"{"query":"{ changes(origin: EDITS, first: 10) { edges { cursor } } }"}"#, Some(STAFF_TOKEN));
     assert_eq!(log["data"]["changes"]["edges"], json!([]), "{log}");
 }
 
@@ -384,7 +385,8 @@ fn metrics_can_be_kept_to_token_holders() {
 fn the_bearer_scheme_is_case_insensitive() {
     let harness = Harness::new(ServerOptions::default());
     for scheme in ["bearer", "BEARER", "Bearer"] {
-        let mut request = post(r#"{"query":"{ changes(first: 1) { edges { cursor } } }"}"#, "application/json");
+        let mut request =
+            post(r#"{"query":"{ changes(origin: EDITS, first: 1) { edges { cursor } } }"}"#, "application/json");
         request.headers_mut().insert(header::AUTHORIZATION, format!("{scheme} {STAFF_TOKEN}").parse().unwrap());
         let (status, _, body) = harness.send(request);
         assert_eq!(status, StatusCode::OK, "{scheme}: {body}");
@@ -427,11 +429,12 @@ fn hostile_records_are_refused_by_the_seed_checks() {
             "{name}: a problem at `{path}`: {body}"
         );
     }
-    let (_, log) = harness.graphql(r#"{"query":"{ changes(first: 10) { edges { cursor } } }"}"#, Some(STAFF_TOKEN));
+    let (_, log) =
+        harness.graphql(r#"{"query":"{ changes(origin: EDITS, first: 10) { edges { cursor } } }"}"#, Some(STAFF_TOKEN));
     assert_eq!(log["data"]["changes"]["edges"], json!([]), "nothing was written: {log}");
     // A change-log cursor past i64 is refused, not wrapped to a negative id.
     let wrapping = base64_url(&format!("offset:{}", u64::MAX));
-    let query = json!({ "query": format!(r#"{{ changes(first: 1, after: "{wrapping}") {{ edges {{ cursor }} }} }}"#) });
+    let query = json!({ "query": format!(r#"{{ changes(origin: EDITS, first: 1, after: "{wrapping}") {{ edges {{ cursor }} }} }}"#) });
     let (_, body) = harness.graphql(&query.to_string(), Some(STAFF_TOKEN));
     assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
 }
@@ -513,7 +516,7 @@ fn tokens_decide_who_edits_and_who_sees_staff_fields() {
         body["data"]["retireResource"],
         json!({ "resource": { "status": "ended" }, "change": { "actor": "koto-steward" } })
     );
-    let log = r#"{"query":"{ changes(first: 10) { edges { node { action recordId actor note } } } }"}"#;
+    let log = r#"{"query":"{ changes(origin: EDITS, first: 10) { edges { node { action recordId actor note } } } }"}"#;
     let (_, body) = harness.graphql(log, Some(STAFF_TOKEN));
     assert_eq!(
         body["data"]["changes"]["edges"],

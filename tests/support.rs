@@ -52,22 +52,35 @@ impl TestDb {
     /// `DATABASE_URL` names a PostgreSQL server.
     pub fn new() -> Self {
         match std::env::var("DATABASE_URL").ok().filter(|url| url.starts_with("postgres")) {
-            Some(base) => {
-                let schema = format!("yorisoi_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
-                runtime().block_on(async {
-                    Store::drop_schema(&base, &schema).await.unwrap();
-                    Store::connect_in_schema(&base, &schema).await.unwrap().close().await.unwrap();
-                });
-                let separator = if base.contains('?') { '&' } else { '?' };
-                let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
-                Self { url, base_url: Some(base), schema: Some(schema), _dir: None }
-            }
+            Some(base) => Self::in_schema(base),
             None => {
                 let dir = tempfile::tempdir().unwrap();
                 let url = format!("sqlite://{}?mode=rwc", dir.path().join("yorisoi.db").display());
                 Self { url, base_url: None, schema: None, _dir: Some(dir) }
             }
         }
+    }
+
+    /// A fresh schema on the machine's PostgreSQL whatever `DATABASE_URL` says: for
+    /// tests of what only PostgreSQL does (several servers on one database, woken by
+    /// its notifications). `YORISOI_TEST_POSTGRES` names another server.
+    pub fn postgres() -> Self {
+        let base = std::env::var("YORISOI_TEST_POSTGRES")
+            .ok()
+            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|url| url.starts_with("postgres")))
+            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+        Self::in_schema(base)
+    }
+
+    fn in_schema(base: String) -> Self {
+        let schema = format!("yorisoi_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        runtime().block_on(async {
+            Store::drop_schema(&base, &schema).await.unwrap();
+            Store::connect_in_schema(&base, &schema).await.unwrap().close().await.unwrap();
+        });
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
+        Self { url, base_url: Some(base), schema: Some(schema), _dir: None }
     }
 
     pub async fn open(&self) -> Store {

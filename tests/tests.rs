@@ -15,6 +15,7 @@ mod seed_data;
 mod seed_schema;
 mod serve;
 mod server;
+mod servers;
 mod store;
 mod support;
 mod understanding;

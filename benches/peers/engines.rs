@@ -115,7 +115,7 @@ pub fn queries(directory: &Directory, per_class: usize) -> Vec<Query> {
         .resources
         .iter()
         .filter(|r| r.status == yorisoi_core::Status::Active)
-        .filter_map(|r| Some((peer_text(directory, r), *r.service_area.municipalities.first()?, r)))
+        .filter_map(|r| Some((peer_text(directory, r), *r.service_area.municipalities.first()?, &**r)))
         .collect();
     let containing = |m: MunicipalityCode, word: &str| -> HashSet<String> {
         let word = nfkc(word);

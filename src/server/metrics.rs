@@ -43,6 +43,10 @@ pub struct Gauges {
     pub resources: usize,
     pub referrals: usize,
     pub store_statements: u64,
+    /// Where the server stands in the change log.
+    pub follow: yorisoi_graphql::FollowStatus,
+    /// The version the last background audit is of, and the seconds it took.
+    pub audit: Option<(i64, f64)>,
 }
 
 impl Metrics {
@@ -142,6 +146,51 @@ impl Metrics {
             "SQL statements run by the server since it started.",
             gauges.store_statements.to_string(),
         );
+        let follow = &gauges.follow;
+        gauge(
+            &mut out,
+            "yorisoi_changes_applied",
+            "gauge",
+            "The last change-log entry this server serves.",
+            follow.applied.to_string(),
+        );
+        gauge(
+            &mut out,
+            "yorisoi_changes_newest",
+            "gauge",
+            "The newest change-log entry in the store when last read.",
+            follow.newest.to_string(),
+        );
+        gauge(
+            &mut out,
+            "yorisoi_follow_lag_entries",
+            "gauge",
+            "Change-log entries written but not yet served by this server.",
+            follow.lag_entries.to_string(),
+        );
+        gauge(
+            &mut out,
+            "yorisoi_follow_lag_seconds",
+            "gauge",
+            "How long the oldest change-log entry not yet served here has waited.",
+            follow.lag_seconds.to_string(),
+        );
+        if let Some((version, seconds)) = gauges.audit {
+            gauge(
+                &mut out,
+                "yorisoi_audit_version",
+                "gauge",
+                "The change-log entry the last background audit's snapshot held.",
+                version.to_string(),
+            );
+            gauge(
+                &mut out,
+                "yorisoi_audit_seconds",
+                "gauge",
+                "How long the last background audit took.",
+                seconds.to_string(),
+            );
+        }
         out
     }
 }
@@ -156,7 +205,13 @@ mod tests {
         metrics.request("/graphql", 200, Duration::from_millis(3));
         metrics.request("/graphql", 200, Duration::from_millis(30));
         metrics.graphql_error("BAD_USER_INPUT");
-        let text = metrics.render(Gauges { in_flight: 1, resources: 38, referrals: 18, store_statements: 0 });
+        let follow =
+            yorisoi_graphql::FollowStatus { applied: 7, newest: 9, lag_entries: 2, lag_seconds: 0.5, ready: true };
+        let gauges =
+            Gauges { in_flight: 1, resources: 38, referrals: 18, store_statements: 0, follow, audit: Some((7, 1.5)) };
+        let text = metrics.render(gauges);
+        assert!(text.contains("yorisoi_follow_lag_entries 2\n"), "{text}");
+        assert!(text.contains("yorisoi_audit_version 7\n"), "{text}");
         assert!(text.contains("yorisoi_http_requests_total{route=\"/graphql\",status=\"200\"} 2\n"), "{text}");
         // 3 ms is under 5 ms; 30 ms is not; both are under 50 ms.
         assert!(text.contains("bucket{route=\"/graphql\",le=\"0.005\"} 1\n"), "{text}");

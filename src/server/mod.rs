@@ -43,6 +43,8 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Open connections at most; past it new ones wait to be accepted. Below the usual
 /// limit of 1,024 open files, leaving room for the store and the index.
 pub const MAX_CONNECTIONS: usize = 512;
+/// How often a server reads the change log when nothing woke it.
+pub const FOLLOW_POLL: Duration = Duration::from_secs(1);
 /// How long a shutdown waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -73,6 +75,10 @@ pub struct ServerOptions {
     /// The largest answer sent; a larger one is replaced by an error. The field count
     /// and cost limits keep answers far below it; this bounds what they miss.
     pub max_response_bytes: usize,
+    /// How often the change log is read when no notification came (PostgreSQL wakes
+    /// followers at once; SQLite has only this), and how often the audit looks for a
+    /// new snapshot.
+    pub follow_poll: Duration,
 }
 
 impl Default for ServerOptions {
@@ -88,6 +94,7 @@ impl Default for ServerOptions {
             grace: SHUTDOWN_GRACE,
             private_metrics: false,
             max_response_bytes: MAX_RESPONSE_BYTES,
+            follow_poll: FOLLOW_POLL,
         }
     }
 }
@@ -162,7 +169,7 @@ pub fn app(state: AppState, options: &ServerOptions) -> Router {
         .route("/sheet", get(page::sheet))
         .route("/page.css", get(stylesheet))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(|| async { "ready" }))
+        .route("/readyz", get(readiness))
         .route("/metrics", get(metrics))
         .layer(middleware::from_fn_with_state(state.clone(), count))
         .with_state(state)
@@ -298,16 +305,33 @@ async fn count(State(state): State<AppState>, request: Request, next: Next) -> R
     response
 }
 
+/// Ready once this server has caught up with the change log since it started (it
+/// stays ready while it follows, serving at most a moment behind, rather than leave a
+/// load balancer with no server during a large load).
+async fn readiness(State(state): State<AppState>) -> Response {
+    let status = state.service.live().follow_status();
+    if status.ready {
+        "ready".into_response()
+    } else {
+        let message = format!("catching up with the change log: {} entries behind", status.lag_entries);
+        (StatusCode::SERVICE_UNAVAILABLE, message).into_response()
+    }
+}
+
 async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if state.private_metrics && !matches!(caller(&state.service, &headers), Ok(Some(_))) {
         return unauthorized("/metrics needs a staff or steward token: send `Authorization: Bearer <token>`");
     }
-    let snapshot = state.service.live().snapshot();
+    let live = state.service.live();
+    let snapshot = live.snapshot();
+    let audit = live.last_audit();
     let gauges = Gauges {
         in_flight: state.max_concurrent - state.in_flight.available_permits(),
         resources: snapshot.directory.resources.len(),
         referrals: snapshot.directory.referrals.len(),
-        store_statements: state.service.live().store().statements_run(),
+        store_statements: live.store().statements_run(),
+        follow: live.follow_status(),
+        audit: audit.map(|a| (a.version, a.took.as_secs_f64())),
     };
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(gauges)).into_response()
 }
@@ -413,25 +437,34 @@ fn parse_request(body: &[u8]) -> Result<async_graphql::Request, String> {
 }
 
 /// The served directory from the store, loading `seed` first when the store is empty
-/// (the embedded default's first run), with its search index under `data_dir`.
+/// (the embedded default's first run), with its search index under `data_dir`, caught
+/// up with the change log.
 pub async fn prepare(url: &str, seed: &Path, data_dir: &Path) -> anyhow::Result<Live> {
     let store = Store::connect(url).await?;
-    let mut directory = store.read_directory().await?;
+    let (mut directory, mut version) = store.read_directory_at().await?;
     if directory.resources.is_empty() && directory.organizations.is_empty() && seed.exists() {
         let set = yorisoi_seed::read_dir(seed).with_context(|| format!("loading {} on first run", seed.display()))?;
-        let report = store.replace_directory(&set.directory).await?;
-        tracing::info!(created = report.total().created, "loaded the seed directory on first run");
-        directory = store.read_directory().await?;
+        match store.load_as(&set.directory, "first run", |_| true).await {
+            Ok((report, _)) => {
+                tracing::info!(created = report.total().created, "loaded the seed directory on first run")
+            }
+            // Another server starting on the same empty database may have loaded it
+            // first; what it loaded is read below.
+            Err(error) => tracing::warn!(%error, "first-run load not written; reading what the store holds"),
+        }
+        (directory, version) = store.read_directory_at().await?;
     }
     let data_dir = data_dir.to_owned();
     let directory = Arc::new(directory);
     let for_index = Arc::clone(&directory);
     let snapshot = tokio::task::spawn_blocking(move || {
-        let (index, _) = yorisoi_search::SearchIndex::open_or_create(&data_dir.join("index"), &for_index)?;
-        anyhow::Ok(Snapshot::new(for_index, Arc::new(index)))
+        let (index, _) = yorisoi_search::SearchIndex::open_at(&data_dir.join("index"), &for_index, Some(version))?;
+        anyhow::Ok(Snapshot::at_version(for_index, Arc::new(index), version))
     })
     .await??;
-    Ok(Live::new(store, snapshot))
+    let live = Live::new(store, snapshot);
+    live.catch_up().await?;
+    Ok(live)
 }
 
 /// Reads the tokens file and the `YORISOI_TOKENS` text (either may be absent).
@@ -466,8 +499,13 @@ pub async fn serve_on(
     options: &ServerOptions,
     stop: impl std::future::Future<Output = ()>,
 ) {
+    let live = service.shared_live();
+    let follower = tokio::spawn(Arc::clone(&live).follow(options.follow_poll));
+    let auditor = tokio::spawn(live.keep_audited(options.follow_poll));
     let router = app(AppState::new(service, options), options);
     listen::serve_connections(listener, router, options, stop).await;
+    follower.abort();
+    auditor.abort();
 }
 
 /// Builds the service over a live directory with the schema options.

@@ -29,7 +29,7 @@ query Stewards($m: String, $recent: Int!) {
   municipalities { code name }
   audit(municipality: $m) { code severity need records message suggestion }
   coverage(municipality: $m) { municipalities { code name } needs { code label } counts }
-  recentChanges(first: $recent) { number at actor action recordKind recordId note }
+  recentChanges(first: $recent, origin: EDITS) { number at actor action recordKind recordId note }
 }
 "#;
 

@@ -1,6 +1,8 @@
 //! A steward's edit to the directory and its entry in the change log (who, when,
 //! what, before and after), so every change can be read back and undone by hand.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use crate::directory::{Directory, RecordKind};
@@ -34,14 +36,14 @@ impl Edit {
 impl Directory {
     /// Applies an edit in place; returns the position of the record put, if any.
     pub fn apply(&mut self, edit: &Edit) -> Option<usize> {
-        fn put<T: Clone>(list: &mut Vec<T>, record: &T, same: impl Fn(&T) -> bool) -> usize {
-            match list.iter().position(same) {
+        fn put<T: Clone>(list: &mut Vec<Arc<T>>, record: &T, same: impl Fn(&T) -> bool) -> usize {
+            match list.iter().position(|x| same(x)) {
                 Some(i) => {
-                    list[i] = record.clone();
+                    list[i] = Arc::new(record.clone());
                     i
                 }
                 None => {
-                    list.push(record.clone());
+                    list.push(Arc::new(record.clone()));
                     list.len() - 1
                 }
             }
@@ -57,7 +59,8 @@ impl Directory {
     }
 }
 
-/// What a steward did, as the change log names it.
+/// What a steward did, as the change log names it: an edit through the API, or a
+/// record a `yorisoi load` created, updated or removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     UpsertResource,
@@ -65,15 +68,21 @@ pub enum Action {
     VerifyResource,
     AddReferral,
     RemoveReferral,
+    LoadCreated,
+    LoadUpdated,
+    LoadRemoved,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 8] = [
         Action::UpsertResource,
         Action::RetireResource,
         Action::VerifyResource,
         Action::AddReferral,
         Action::RemoveReferral,
+        Action::LoadCreated,
+        Action::LoadUpdated,
+        Action::LoadRemoved,
     ];
 
     /// The stable code stored and shown (`upsert_resource`).
@@ -84,18 +93,27 @@ impl Action {
             Action::VerifyResource => "verify_resource",
             Action::AddReferral => "add_referral",
             Action::RemoveReferral => "remove_referral",
+            Action::LoadCreated => "load_created",
+            Action::LoadUpdated => "load_updated",
+            Action::LoadRemoved => "load_removed",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.code() == code)
     }
+
+    /// Whether the entry was written by a load (it carries no before and after).
+    pub fn is_load(self) -> bool {
+        matches!(self, Action::LoadCreated | Action::LoadUpdated | Action::LoadRemoved)
+    }
 }
 
 /// One entry of the change log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    /// Assigned by the store, increasing; 0 before the entry is stored.
+    /// Assigned by the store: 1, 2, 3… in commit order, without gaps; 0 before the
+    /// entry is stored.
     pub id: i64,
     pub at: DateTime<Utc>,
     /// The name of the token the steward used.

@@ -2,6 +2,7 @@
 //! and what search and the graph are built from.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::ids::{Id, MunicipalityCode};
 use crate::organization::Organization;
@@ -12,6 +13,10 @@ use crate::resource::Resource;
 use crate::taxonomy::{Kind, Need};
 
 /// Every record of the directory.
+///
+/// Resources and referrals, by far the most numerous, are shared (`Arc`): a copy of
+/// the directory with one record changed costs a pointer per record, not a deep copy,
+/// so a steward's edit makes a new snapshot in milliseconds while requests read the old.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Directory {
     pub sources: Vec<Source>,
@@ -20,8 +25,8 @@ pub struct Directory {
     pub needs: Vec<Need>,
     pub kinds: Vec<Kind>,
     pub organizations: Vec<Organization>,
-    pub resources: Vec<Resource>,
-    pub referrals: Vec<Referral>,
+    pub resources: Vec<Arc<Resource>>,
+    pub referrals: Vec<Arc<Referral>>,
 }
 
 /// The collections of a [`Directory`], for counts and for pointing at a record.
@@ -79,6 +84,37 @@ impl RecordKind {
 }
 
 impl Directory {
+    /// A digest of every record, the same whatever order the records are in: two
+    /// servers serving the same directory show the same digest (within one build).
+    pub fn digest(&self) -> u64 {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        fn each<T: std::fmt::Debug>(items: &[T], all: &mut Vec<u64>) {
+            let mut digests: Vec<u64> = items
+                .iter()
+                .map(|item| {
+                    let mut h = DefaultHasher::new();
+                    format!("{item:?}").hash(&mut h);
+                    h.finish()
+                })
+                .collect();
+            digests.sort_unstable();
+            all.push(digests.len() as u64);
+            all.extend(digests);
+        }
+        let mut all = Vec::new();
+        each(&self.sources, &mut all);
+        each(&self.municipalities, &mut all);
+        each(&self.areas, &mut all);
+        each(&self.needs, &mut all);
+        each(&self.kinds, &mut all);
+        each(&self.organizations, &mut all);
+        each(&self.resources, &mut all);
+        each(&self.referrals, &mut all);
+        let mut h = DefaultHasher::new();
+        all.hash(&mut h);
+        h.finish()
+    }
+
     pub fn count(&self, kind: RecordKind) -> usize {
         match kind {
             RecordKind::Source => self.sources.len(),

@@ -32,4 +32,4 @@ pub use referral::{Referral, ReferralConditions, ReferralKind, ReferralState};
 pub use resource::{Application, Asker, Audience, Cost, Exclusion, Gender, MayConsult, Resource, Status};
 pub use schedule::{Closure, DayShift, Hours, Openness, Rule, Schedule, Season, WeekOfMonth, japan_time};
 pub use taxonomy::{Kind, LocalName, Need};
-pub use validate::{FieldRef, Problem, ProblemCode, validate};
+pub use validate::{FieldRef, NodeLookup, Problem, ProblemCode, validate, validate_edit};

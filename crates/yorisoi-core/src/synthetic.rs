@@ -226,22 +226,25 @@ pub fn directory(taxonomy: &Directory, size: Size, seed: u64) -> Directory {
             }
         };
         let age_min = (rng.below(4) == 0).then(|| 60 + 5 * rng.below(2) as u8);
-        dir.resources.push(Resource {
-            description: Some(description),
-            needs,
-            audience: Audience { age_min, ..Audience::default() },
-            service_area: ServiceArea { municipalities: vec![local[m]], areas: vec![] },
-            schedule,
-            cost: Cost { free: Some(rng.below(3) != 0), description: None },
-            status: if rng.below(20) == 0 { Status::Ended } else { Status::Active },
-            operators: if size.organizations > 0 {
-                vec![id(format!("org-{}", rng.below(size.organizations)))]
-            } else {
-                vec![]
-            },
-            provenance: provenance.clone(),
-            ..Resource::new(id(format!("res-{r}")), format!("{place}{}{}", kind.label, r), kind.code.clone())
-        });
+        dir.resources.push(
+            Resource {
+                description: Some(description),
+                needs,
+                audience: Audience { age_min, ..Audience::default() },
+                service_area: ServiceArea { municipalities: vec![local[m]], areas: vec![] },
+                schedule,
+                cost: Cost { free: Some(rng.below(3) != 0), description: None },
+                status: if rng.below(20) == 0 { Status::Ended } else { Status::Active },
+                operators: if size.organizations > 0 {
+                    vec![id(format!("org-{}", rng.below(size.organizations)))]
+                } else {
+                    vec![]
+                },
+                provenance: provenance.clone(),
+                ..Resource::new(id(format!("res-{r}")), format!("{place}{}{}", kind.label, r), kind.code.clone())
+            }
+            .into(),
+        );
     }
     let kinds = [ReferralKind::RefersTo, ReferralKind::EscalatesTo, ReferralKind::PartnersWith, ReferralKind::Consults];
     // A steward records one edge of a kind between two places once (validation says so).
@@ -259,17 +262,20 @@ pub fn directory(taxonomy: &Directory, size: Size, seed: u64) -> Directory {
             continue;
         }
         let need = dir.resources[to].needs.first().cloned();
-        dir.referrals.push(Referral {
-            id: id(format!("ref-{e}")),
-            from: id(format!("res-{from}")),
-            to: id(format!("res-{to}")),
-            kind,
-            needs: need.into_iter().collect(),
-            conditions: ReferralConditions::default(),
-            state: ReferralState::Working,
-            note: None,
-            provenance: provenance.clone(),
-        });
+        dir.referrals.push(
+            Referral {
+                id: id(format!("ref-{e}")),
+                from: id(format!("res-{from}")),
+                to: id(format!("res-{to}")),
+                kind,
+                needs: need.into_iter().collect(),
+                conditions: ReferralConditions::default(),
+                state: ReferralState::Working,
+                note: None,
+                provenance: provenance.clone(),
+            }
+            .into(),
+        );
     }
     dir
 }

@@ -1,4 +1,5 @@
-//! Whole-directory validation: references, duplicates, cycles and impossible values.
+//! Whole-directory validation: references, duplicates, cycles and impossible values;
+//! and the same checks for the one record a steward's edit puts (`validate_edit`).
 //!
 //! Problems point at a record by collection and position plus a field path
 //! (`needs.2`, `audience.age_min`), so the seed crate can turn them into
@@ -60,7 +61,7 @@ pub struct Problem {
 /// Checks a whole directory and returns every problem, in record order. `today` (the
 /// date in Japan) is the latest a record may say it was verified.
 pub fn validate(directory: &Directory, today: chrono::NaiveDate) -> Vec<Problem> {
-    let mut checker = Checker { dir: directory, problems: Vec::new(), index: Index::default(), today };
+    let mut checker = Checker { dir: directory, problems: Vec::new(), index: Index::default(), today, nodes: None };
     checker.index_and_find_duplicates();
     checker.check_sources();
     checker.check_municipalities();
@@ -69,6 +70,56 @@ pub fn validate(directory: &Directory, today: chrono::NaiveDate) -> Vec<Problem>
     checker.check_organizations();
     checker.check_resources();
     checker.check_referrals();
+    checker.problems
+}
+
+/// Whether an id names a record of a collection, organizations or resources (a
+/// snapshot's lookups).
+pub type NodeLookup<'a> = &'a dyn Fn(&Id, RecordKind) -> bool;
+
+/// Checks the record an edit puts at position `at` of `directory` (the directory with
+/// the edit applied): the problems [`validate`] reports at that record, found with
+/// `nodes` instead of reading every record, so the time grows with the record, not
+/// with the directory. An edit puts a resource or a referral, which have no parent to
+/// close a cycle with; a referral that repeats another's edge is reported whichever
+/// of the two comes first.
+pub fn validate_edit(
+    directory: &Directory,
+    edit: &crate::Edit,
+    at_index: usize,
+    today: chrono::NaiveDate,
+    nodes: NodeLookup<'_>,
+) -> Vec<Problem> {
+    let mut checker =
+        Checker { dir: directory, problems: Vec::new(), index: Index::default(), today, nodes: Some(nodes) };
+    checker.index_small_collections();
+    match edit {
+        crate::Edit::PutResource(r) => {
+            if nodes(&r.id, RecordKind::Organization) {
+                let first = directory.organizations.iter().position(|o| o.id == r.id).unwrap_or_default();
+                checker.problems.push(Problem {
+                    code: ProblemCode::Duplicate,
+                    at: at(RecordKind::Resource, at_index, "id"),
+                    message: format!("duplicate organization or resource id `{}`; every id must be unique", r.id),
+                    related: Some(at(RecordKind::Organization, first, "id")),
+                });
+            }
+            checker.check_resource(at_index, r);
+        }
+        crate::Edit::PutReferral(referral) => {
+            let edge = (referral.from.as_str(), referral.to.as_str(), referral.kind.code());
+            if let Some(first) = directory
+                .referrals
+                .iter()
+                .enumerate()
+                .position(|(i, r)| i != at_index && (r.from.as_str(), r.to.as_str(), r.kind.code()) == edge)
+            {
+                checker.report_duplicate_edge(at_index, first);
+            }
+            checker.check_referral(at_index, referral);
+        }
+        crate::Edit::RemoveReferral(_) => {}
+    }
     checker.problems
 }
 
@@ -89,6 +140,9 @@ struct Checker<'a> {
     problems: Vec<Problem>,
     index: Index,
     today: chrono::NaiveDate,
+    /// When checking one edit: which ids are organizations and resources, instead of
+    /// `index.organizations` and `index.resources`.
+    nodes: Option<NodeLookup<'a>>,
 }
 
 fn at(record: RecordKind, index: usize, field: impl Into<String>) -> FieldRef {
@@ -131,6 +185,14 @@ impl Checker<'_> {
                 }
             }
         }
+        self.index_small_collections();
+        let dir = self.dir;
+        self.index.organizations = dir.organizations.iter().map(|o| o.id.to_string()).collect();
+        self.index.resources = dir.resources.iter().map(|r| r.id.to_string()).collect();
+    }
+
+    /// The collections a record refers to that stay small (taxonomies, places, sources).
+    fn index_small_collections(&mut self) {
         let dir = self.dir;
         self.index.sources = dir.sources.iter().map(|s| s.id.to_string()).collect();
         self.index.municipalities = dir.municipalities.iter().map(|m| m.code).collect();
@@ -138,8 +200,15 @@ impl Checker<'_> {
         self.index.areas = dir.areas.iter().map(|a| (a.id.to_string(), a.municipality)).collect();
         self.index.needs = dir.needs.iter().map(|n| n.code.to_string()).collect();
         self.index.kinds = dir.kinds.iter().map(|k| k.code.to_string()).collect();
-        self.index.organizations = dir.organizations.iter().map(|o| o.id.to_string()).collect();
-        self.index.resources = dir.resources.iter().map(|r| r.id.to_string()).collect();
+    }
+
+    /// Whether `id` names a record of `kind` (an organization or a resource).
+    fn is_node(&self, kind: RecordKind, id: &Id) -> bool {
+        match self.nodes {
+            Some(nodes) => nodes(id, kind),
+            None if kind == RecordKind::Organization => self.index.organizations.contains(id.as_str()),
+            None => self.index.resources.contains(id.as_str()),
+        }
     }
 
     fn check_name(&mut self, at: FieldRef, name: &str) {
@@ -218,14 +287,13 @@ impl Checker<'_> {
 
     fn check_ref(&mut self, at: FieldRef, target: RecordKind, id: &Id) {
         let known = match target {
-            RecordKind::Source => &self.index.sources,
-            RecordKind::Need => &self.index.needs,
-            RecordKind::Kind => &self.index.kinds,
-            RecordKind::Organization => &self.index.organizations,
-            RecordKind::Resource => &self.index.resources,
+            RecordKind::Source => self.index.sources.contains(id.as_str()),
+            RecordKind::Need => self.index.needs.contains(id.as_str()),
+            RecordKind::Kind => self.index.kinds.contains(id.as_str()),
+            RecordKind::Organization | RecordKind::Resource => self.is_node(target, id),
             _ => unreachable!("only id-keyed collections are referenced this way"),
         };
-        if !known.contains(id.as_str()) {
+        if !known {
             let noun = target.noun();
             let key = target.key();
             self.report_as(
@@ -540,48 +608,52 @@ impl Checker<'_> {
 
     fn check_resources(&mut self) {
         let dir = self.dir;
-        let kind = RecordKind::Resource;
         for (i, r) in dir.resources.iter().enumerate() {
-            self.check_name(at(kind, i, "name"), &r.name);
-            self.check_kana(at(kind, i, "kana"), r.kana.as_deref());
-            self.check_ref(at(kind, i, "kind"), RecordKind::Kind, &r.kind);
-            for (j, need) in r.needs.iter().enumerate() {
-                self.check_ref(at(kind, i, format!("needs.{j}")), RecordKind::Need, need);
-            }
-            // A place may be run by an organization or by another place (a 地域包括支援
-            // センター that runs a café need not be entered twice).
-            for (j, op) in r.operators.iter().enumerate() {
-                let here = at(kind, i, format!("operators.{j}"));
-                if op == &r.id {
-                    self.report(here, "a resource cannot run itself; name the organization or place that runs it");
-                } else if !self.index.resources.contains(op.as_str()) {
-                    self.check_ref(here, RecordKind::Organization, op);
-                }
-            }
-            self.check_age_range(kind, i, "audience.", r.audience.age_min, r.audience.age_max);
-            for (j, code) in r.audience.residence.iter().enumerate() {
-                self.check_municipality_ref(at(kind, i, format!("audience.residence.{j}")), *code);
-            }
-            for (j, code) in r.service_area.municipalities.iter().enumerate() {
-                self.check_municipality_ref(at(kind, i, format!("service_area.municipalities.{j}")), *code);
-            }
-            self.check_area_refs(kind, i, "service_area.", &r.service_area.areas);
-            self.check_areas_in(kind, i, "service_area.areas", &r.service_area.areas, &r.service_area.municipalities);
-            for (j, location) in r.locations.iter().enumerate() {
-                if let Some(code) = location.municipality {
-                    self.check_municipality_ref(at(kind, i, format!("locations.{j}.municipality")), code);
-                }
-                if let Some(area) = &location.area {
-                    self.check_area_refs(kind, i, &format!("locations.{j}."), std::slice::from_ref(area));
-                    let within: Vec<MunicipalityCode> = location.municipality.into_iter().collect();
-                    self.check_areas_in(kind, i, &format!("locations.{j}.area"), std::slice::from_ref(area), &within);
-                }
-            }
-            self.check_schedule(kind, i, "schedule.", &r.schedule);
-            self.check_contacts(kind, i, &r.contacts);
-            self.check_provenance(kind, i, "", &r.provenance);
-            self.check_resource_texts(i, r);
+            self.check_resource(i, r);
         }
+    }
+
+    fn check_resource(&mut self, i: usize, r: &crate::Resource) {
+        let kind = RecordKind::Resource;
+        self.check_name(at(kind, i, "name"), &r.name);
+        self.check_kana(at(kind, i, "kana"), r.kana.as_deref());
+        self.check_ref(at(kind, i, "kind"), RecordKind::Kind, &r.kind);
+        for (j, need) in r.needs.iter().enumerate() {
+            self.check_ref(at(kind, i, format!("needs.{j}")), RecordKind::Need, need);
+        }
+        // A place may be run by an organization or by another place (a 地域包括支援
+        // センター that runs a café need not be entered twice).
+        for (j, op) in r.operators.iter().enumerate() {
+            let here = at(kind, i, format!("operators.{j}"));
+            if op == &r.id {
+                self.report(here, "a resource cannot run itself; name the organization or place that runs it");
+            } else if !self.is_node(RecordKind::Resource, op) {
+                self.check_ref(here, RecordKind::Organization, op);
+            }
+        }
+        self.check_age_range(kind, i, "audience.", r.audience.age_min, r.audience.age_max);
+        for (j, code) in r.audience.residence.iter().enumerate() {
+            self.check_municipality_ref(at(kind, i, format!("audience.residence.{j}")), *code);
+        }
+        for (j, code) in r.service_area.municipalities.iter().enumerate() {
+            self.check_municipality_ref(at(kind, i, format!("service_area.municipalities.{j}")), *code);
+        }
+        self.check_area_refs(kind, i, "service_area.", &r.service_area.areas);
+        self.check_areas_in(kind, i, "service_area.areas", &r.service_area.areas, &r.service_area.municipalities);
+        for (j, location) in r.locations.iter().enumerate() {
+            if let Some(code) = location.municipality {
+                self.check_municipality_ref(at(kind, i, format!("locations.{j}.municipality")), code);
+            }
+            if let Some(area) = &location.area {
+                self.check_area_refs(kind, i, &format!("locations.{j}."), std::slice::from_ref(area));
+                let within: Vec<MunicipalityCode> = location.municipality.into_iter().collect();
+                self.check_areas_in(kind, i, &format!("locations.{j}.area"), std::slice::from_ref(area), &within);
+            }
+        }
+        self.check_schedule(kind, i, "schedule.", &r.schedule);
+        self.check_contacts(kind, i, &r.contacts);
+        self.check_provenance(kind, i, "", &r.provenance);
+        self.check_resource_texts(i, r);
     }
 
     /// The free text and lists of a resource.
@@ -631,58 +703,68 @@ impl Checker<'_> {
 
     fn check_referrals(&mut self) {
         let dir = self.dir;
-        let kind = RecordKind::Referral;
         let mut edges: HashMap<(&str, &str, &str), usize> = HashMap::new();
         for (i, referral) in dir.referrals.iter().enumerate() {
             let edge = (referral.from.as_str(), referral.to.as_str(), referral.kind.code());
             if let Some(&first) = edges.get(&edge) {
-                self.problems.push(Problem {
-                    code: ProblemCode::Duplicate,
-                    at: at(kind, i, "to"),
-                    message: format!(
-                        "the same {} from `{}` to `{}` is already recorded as `{}`; keep one record (add needs or \
-                         conditions to it)",
-                        referral.kind.code(),
-                        referral.from,
-                        referral.to,
-                        dir.referrals[first].id
-                    ),
-                    related: Some(at(kind, first, "to")),
-                });
+                self.report_duplicate_edge(i, first);
             } else {
                 edges.insert(edge, i);
             }
-            for (field, end) in [("from", &referral.from), ("to", &referral.to)] {
-                let known =
-                    self.index.organizations.contains(end.as_str()) || self.index.resources.contains(end.as_str());
-                if !known {
-                    self.report_as(
-                        ProblemCode::UnknownReference,
-                        at(kind, i, field),
-                        format!("unknown organization or resource `{end}`; define it or fix the reference"),
-                    );
-                }
-            }
-            if referral.from == referral.to {
-                self.report(
-                    at(kind, i, "to"),
-                    format!("referral from `{}` to itself; point `to` at another place", referral.to),
+            self.check_referral(i, referral);
+        }
+    }
+
+    /// Referral `i` records the same edge as referral `first`.
+    fn report_duplicate_edge(&mut self, i: usize, first: usize) {
+        let kind = RecordKind::Referral;
+        let referral = &self.dir.referrals[i];
+        self.problems.push(Problem {
+            code: ProblemCode::Duplicate,
+            at: at(kind, i, "to"),
+            message: format!(
+                "the same {} from `{}` to `{}` is already recorded as `{}`; keep one record (add needs or conditions \
+                 to it)",
+                referral.kind.code(),
+                referral.from,
+                referral.to,
+                self.dir.referrals[first].id
+            ),
+            related: Some(at(kind, first, "to")),
+        });
+    }
+
+    fn check_referral(&mut self, i: usize, referral: &crate::Referral) {
+        let kind = RecordKind::Referral;
+        for (field, end) in [("from", &referral.from), ("to", &referral.to)] {
+            let known = self.is_node(RecordKind::Organization, end) || self.is_node(RecordKind::Resource, end);
+            if !known {
+                self.report_as(
+                    ProblemCode::UnknownReference,
+                    at(kind, i, field),
+                    format!("unknown organization or resource `{end}`; define it or fix the reference"),
                 );
             }
-            for (j, need) in referral.needs.iter().enumerate() {
-                self.check_ref(at(kind, i, format!("needs.{j}")), RecordKind::Need, need);
-            }
-            self.check_unique(kind, i, "needs", &referral.needs);
-            self.check_text(at(kind, i, "note"), TextField::Prose, referral.note.as_deref());
-            self.check_text(at(kind, i, "conditions.text"), TextField::Prose, referral.conditions.text.as_deref());
-            self.check_texts(kind, i, "conditions.documents", &referral.conditions.documents);
-            let conditions = &referral.conditions;
-            self.check_age_range(kind, i, "conditions.", conditions.age_min, conditions.age_max);
-            for (j, code) in conditions.residence.iter().enumerate() {
-                self.check_municipality_ref(at(kind, i, format!("conditions.residence.{j}")), *code);
-            }
-            self.check_provenance(kind, i, "", &referral.provenance);
         }
+        if referral.from == referral.to {
+            self.report(
+                at(kind, i, "to"),
+                format!("referral from `{}` to itself; point `to` at another place", referral.to),
+            );
+        }
+        for (j, need) in referral.needs.iter().enumerate() {
+            self.check_ref(at(kind, i, format!("needs.{j}")), RecordKind::Need, need);
+        }
+        self.check_unique(kind, i, "needs", &referral.needs);
+        self.check_text(at(kind, i, "note"), TextField::Prose, referral.note.as_deref());
+        self.check_text(at(kind, i, "conditions.text"), TextField::Prose, referral.conditions.text.as_deref());
+        self.check_texts(kind, i, "conditions.documents", &referral.conditions.documents);
+        let conditions = &referral.conditions;
+        self.check_age_range(kind, i, "conditions.", conditions.age_min, conditions.age_max);
+        for (j, code) in conditions.residence.iter().enumerate() {
+            self.check_municipality_ref(at(kind, i, format!("conditions.residence.{j}")), *code);
+        }
+        self.check_provenance(kind, i, "", &referral.provenance);
     }
 
     /// Reports each cycle of a parent relation once, at its first member in record order.

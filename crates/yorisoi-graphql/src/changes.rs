@@ -30,11 +30,11 @@ impl ChangeEntry {
     async fn actor(&self) -> &str {
         &self.0.actor
     }
-    /// upsert_resource, retire_resource, verify_resource, add_referral or remove_referral.
+    /// upsert_resource, retire_resource, verify_resource, add_referral or remove_referral; load_created, load_updated or load_removed for a record a `yorisoi load` changed.
     async fn action(&self) -> &str {
         self.0.action.code()
     }
-    /// resources or referrals.
+    /// resources or referrals (a load may also change sources, municipalities, areas, needs, kinds and organizations).
     async fn record_kind(&self) -> &str {
         self.0.record.key()
     }
@@ -77,12 +77,13 @@ pub(crate) async fn recent_changes(
     ctx: &Context<'_>,
     record_id: Option<String>,
     first: i32,
+    origin: yorisoi_store::Origin,
 ) -> Result<Vec<ChangeEntry>> {
     needs_token(ctx)?;
     let (_, size) = page(first, None, 0).coded()?;
     let entries = live(ctx)
         .store()
-        .recent_changes(record_id.as_deref(), size as u64)
+        .recent_changes(record_id.as_deref(), size as u64, origin)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))
         .coded()?;
@@ -95,6 +96,7 @@ pub(crate) async fn changes(
     since: Option<DateTime<Utc>>,
     first: i32,
     after: Option<String>,
+    origin: yorisoi_store::Origin,
 ) -> Result<Connection<String, ChangeEntry>> {
     needs_token(ctx)?;
     let (_, size) = page(first, None, 0).coded()?;
@@ -109,7 +111,7 @@ pub(crate) async fn changes(
         .coded()?;
     let mut entries = live(ctx)
         .store()
-        .changes(since, after_id, size as u64 + 1)
+        .changes(since, after_id, size as u64 + 1, origin)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))
         .coded()?;

@@ -3,10 +3,12 @@
 //! edits with their change log. Types here wrap domain types; nothing persistent or
 //! domain-side derives an API trait.
 
+mod audits;
 mod auth;
 mod changes;
 mod connection;
 mod error;
+mod follow;
 mod global_id;
 pub mod limits;
 mod live;
@@ -22,8 +24,10 @@ use std::time::Instant;
 
 use async_graphql::{EmptySubscription, SDLExportOptions, Schema, ServerError};
 
+pub use audits::AuditRun;
 pub use auth::{Caller, Role, TokenLineError, Tokens, hash as hash_token, new_token};
 pub use error::ApiError;
+pub use follow::{FollowError, FollowStatus};
 pub use live::{Live, Snapshot};
 pub use mutation::MutationRoot;
 pub use query::{MAX_FIRST, MAX_TEXT_CHARS, QueryRoot};
@@ -134,6 +138,11 @@ impl Service {
 
     pub fn live(&self) -> &Live {
         &self.live
+    }
+
+    /// The live state, to run its follower and auditor beside the server.
+    pub fn shared_live(&self) -> Arc<Live> {
+        Arc::clone(&self.live)
     }
 }
 

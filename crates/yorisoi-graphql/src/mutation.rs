@@ -52,7 +52,7 @@ fn parse_id(text: &str) -> Result<Id, ApiError> {
 fn existing_resource(snapshot: &Snapshot, id: &Id) -> Result<yorisoi_core::Resource, ApiError> {
     snapshot
         .resource_at(id)
-        .map(|at| snapshot.directory.resources[at].clone())
+        .map(|at| yorisoi_core::Resource::clone(&snapshot.directory.resources[at]))
         .ok_or_else(|| ApiError::NotFound(format!("no resource `{id}`")))
 }
 

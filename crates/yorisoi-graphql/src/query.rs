@@ -140,6 +140,54 @@ pub struct Suggestion {
     pub ineligible: Vec<String>,
 }
 
+/// The audit made in the background for the whole directory (ネットワーク点検の状況).
+#[derive(SimpleObject)]
+pub struct AuditStatus {
+    /// The change-log entry the audited snapshot held.
+    pub version: i64,
+    /// The change-log entry the served snapshot holds now.
+    pub served_version: i64,
+    /// The day staleness was measured from.
+    pub today: chrono::NaiveDate,
+    pub computed_at: DateTime<Utc>,
+    /// How long it took, in milliseconds.
+    pub took_ms: f64,
+    pub findings: i32,
+}
+
+/// The state of the directory a server serves.
+#[derive(SimpleObject)]
+pub struct DirectoryState {
+    /// The last change-log entry the served snapshot holds.
+    pub version: i64,
+    /// A digest of every record, independent of their order (16 hex digits).
+    pub digest: String,
+    pub resources: i32,
+    pub referrals: i32,
+}
+
+/// Which writes of the change log to list.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChangeOrigin {
+    /// Every entry.
+    #[default]
+    All,
+    /// Stewards' edits through the API.
+    Edits,
+    /// Records a `yorisoi load` created, updated or removed.
+    Loads,
+}
+
+impl From<ChangeOrigin> for yorisoi_store::Origin {
+    fn from(origin: ChangeOrigin) -> Self {
+        match origin {
+            ChangeOrigin::All => yorisoi_store::Origin::All,
+            ChangeOrigin::Edits => yorisoi_store::Origin::Edits,
+            ChangeOrigin::Loads => yorisoi_store::Origin::Loads,
+        }
+    }
+}
+
 /// A finding of the audit.
 #[derive(SimpleObject)]
 pub struct Finding {
@@ -273,7 +321,7 @@ impl QueryRoot {
     async fn referral(&self, ctx: &Context<'_>, id: String) -> Result<Option<Referral>> {
         let api = snapshot(ctx);
         let key = Id::parse(&id).map_err(|_| ApiError::BadUserInput(format!("`{id}` is not a referral id"))).coded()?;
-        Ok(api.directory.referrals.iter().find(|r| r.id == key).map(Referral::of))
+        Ok(api.directory.referrals.iter().find(|r| r.id == key).map(|r| Referral::of(r)))
     }
 
     /// Resources, filtered by municipality and need, in id order (支援資源一覧).
@@ -300,6 +348,7 @@ impl QueryRoot {
                     r.service_area.municipalities.iter().any(|s| up.contains(s))
                 })
             })
+            .map(|r| &**r)
             .collect();
         matching.sort_by(|a, b| a.id.cmp(&b.id));
         let total = matching.len();
@@ -346,8 +395,10 @@ impl QueryRoot {
         Ok(connection)
     }
 
-    /// The change log (変更履歴): stewards' edits at or after `since`, oldest first.
-    /// Needs a staff or steward token; `before` and `after` may hold staff-only fields.
+    /// The change log (変更履歴): every write at or after `since`, oldest first, numbered
+    /// without gaps in the order they were committed — stewards' edits and each record a
+    /// `yorisoi load` created, updated or removed. Needs a staff or steward token;
+    /// `before` and `after` may hold staff-only fields.
     #[graphql(complexity = "page_cost(first, child_complexity, 1)")]
     async fn changes(
         &self,
@@ -355,8 +406,9 @@ impl QueryRoot {
         #[graphql(desc = "Only changes at or after this moment (UTC).")] since: Option<DateTime<Utc>>,
         #[graphql(desc = "Page size, 1 to 100.")] first: i32,
         #[graphql(desc = "A cursor from a previous page.")] after: Option<String>,
+        #[graphql(desc = "Edits, loads, or both (the default).", default)] origin: ChangeOrigin,
     ) -> Result<Connection<String, ChangeEntry>> {
-        crate::changes::changes(ctx, since, first, after).await
+        crate::changes::changes(ctx, since, first, after, origin.into()).await
     }
 
     /// The newest entries of the change log, newest first (最近の変更); of one record
@@ -367,8 +419,9 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "Only the changes of this record (steward's id).")] record_id: Option<String>,
         #[graphql(desc = "How many, 1 to 100.")] first: i32,
+        #[graphql(desc = "Edits, loads, or both (the default).", default)] origin: ChangeOrigin,
     ) -> Result<Vec<ChangeEntry>> {
-        crate::changes::recent_changes(ctx, record_id, first).await
+        crate::changes::recent_changes(ctx, record_id, first, origin.into()).await
     }
 
     /// Search as a frontline worker types: names in any spelling or a situation in plain words (検索).
@@ -637,13 +690,23 @@ impl QueryRoot {
         >,
     ) -> Result<Vec<Finding>> {
         let api = snapshot(ctx);
-        let today = today.unwrap_or_else(|| yorisoi_core::japan_time(chrono::Utc::now()).date());
-        let mut options = AuditOptions::new(today);
-        options.municipality = self::municipality(&api.directory, municipality.as_deref()).coded()?;
-        Ok(api
-            .graph
-            .audit(&options)
-            .findings
+        // The whole directory's audit for today is made in the background after each
+        // change; it is served from there (see `auditStatus` for its version and time).
+        let made = municipality
+            .is_none()
+            .then(|| crate::live::live(ctx).last_audit())
+            .flatten()
+            .filter(|run| today.is_none_or(|t| t == run.today));
+        let findings = match made {
+            Some(run) => run.audit.findings.clone(),
+            None => {
+                let today = today.unwrap_or_else(|| yorisoi_core::japan_time(chrono::Utc::now()).date());
+                let mut options = AuditOptions::new(today);
+                options.municipality = self::municipality(&api.directory, municipality.as_deref()).coded()?;
+                api.graph.audit(&options).findings
+            }
+        };
+        Ok(findings
             .into_iter()
             .map(|f| Finding {
                 code: f.code.code().to_owned(),
@@ -654,6 +717,34 @@ impl QueryRoot {
                 suggestion: f.suggestion,
             })
             .collect())
+    }
+
+    /// Which state of the directory this server serves: the last change-log entry it
+    /// holds and a digest of every record (servers that agree show the same digest).
+    /// The digest reads every record: it costs as much as an audit.
+    #[graphql(complexity = "AUDIT_COST + child_complexity")]
+    async fn directory_state(&self, ctx: &Context<'_>) -> DirectoryState {
+        let api = snapshot(ctx);
+        DirectoryState {
+            version: api.version,
+            digest: format!("{:016x}", api.directory.digest()),
+            resources: i32::try_from(api.directory.resources.len()).unwrap_or(i32::MAX),
+            referrals: i32::try_from(api.directory.referrals.len()).unwrap_or(i32::MAX),
+        }
+    }
+
+    /// The background audit of the whole directory: which version of it the `audit`
+    /// field serves, made when, in how long; null until the first is made.
+    async fn audit_status(&self, ctx: &Context<'_>) -> Option<AuditStatus> {
+        let run = crate::live::live(ctx).last_audit()?;
+        Some(AuditStatus {
+            version: run.version,
+            served_version: snapshot(ctx).version,
+            today: run.today,
+            computed_at: run.computed_at,
+            took_ms: run.took.as_secs_f64() * 1e3,
+            findings: i32::try_from(run.audit.findings.len()).unwrap_or(i32::MAX),
+        })
     }
 
     /// Active places per municipality and need, as a matrix (カバー状況).

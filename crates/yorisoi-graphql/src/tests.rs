@@ -269,7 +269,7 @@ fn edits_need_a_stewards_token() {
         assert_eq!(error_code(&run_as(&fixture, mutation, STAFF)), "FORBIDDEN", "{mutation}");
     }
     // Nothing was written.
-    let log = run_as(&fixture, "{ changes(first: 10) { edges { node { number } } } }", STAFF);
+    let log = run_as(&fixture, "{ changes(origin: EDITS, first: 10) { edges { node { number } } } }", STAFF);
     assert_eq!(log["data"]["changes"]["edges"], json!([]), "{log}");
 }
 
@@ -303,17 +303,24 @@ fn an_upsert_is_logged_searchable_at_once_and_staff_fields_need_a_token() {
     );
 
     // The change log: with a token only; `since` and paging.
-    assert_eq!(error_code(&run(&fixture, "{ changes(first: 1) { edges { cursor } } }")), "UNAUTHENTICATED");
+    assert_eq!(
+        error_code(&run(&fixture, "{ changes(origin: EDITS, first: 1) { edges { cursor } } }")),
+        "UNAUTHENTICATED"
+    );
     let log = run_as(
         &fixture,
-        r#"{ changes(first: 5, since: "2026-01-01T00:00:00Z") { edges { node { recordId actor } } } }"#,
+        r#"{ changes(origin: EDITS, first: 5, since: "2026-01-01T00:00:00Z") { edges { node { recordId actor } } } }"#,
         STAFF,
     );
     assert_eq!(
         log["data"]["changes"]["edges"][0]["node"],
         json!({ "recordId": "higashikurume-pantry-hiyoko", "actor": "koto-steward" })
     );
-    let later = run_as(&fixture, r#"{ changes(first: 5, since: "2999-01-01T00:00:00Z") { edges { cursor } } }"#, STAFF);
+    let later = run_as(
+        &fixture,
+        r#"{ changes(origin: EDITS, first: 5, since: "2999-01-01T00:00:00Z") { edges { cursor } } }"#,
+        STAFF,
+    );
     assert_eq!(later["data"]["changes"]["edges"], json!([]));
 }
 
@@ -337,7 +344,7 @@ fn a_bad_record_is_refused_with_the_seed_files_messages_and_nothing_changes() {
 
     let unchanged = run(&fixture, r#"{ resource(id: "higashikurume-pantry-hiyoko") { kind { code } } }"#);
     assert_eq!(unchanged["data"]["resource"]["kind"]["code"], "food-pantry");
-    let log = run_as(&fixture, "{ changes(first: 10) { edges { cursor } } }", STAFF);
+    let log = run_as(&fixture, "{ changes(origin: EDITS, first: 10) { edges { cursor } } }", STAFF);
     assert_eq!(log["data"]["changes"]["edges"], json!([]));
 }
 
@@ -412,8 +419,11 @@ fn retire_verify_and_referrals_change_what_workers_are_told() {
     assert_eq!(removed["data"]["removeReferral"]["change"]["after"], Value::Null);
     assert_eq!(run(&fixture, paths)["data"]["referralPaths"], json!([]));
 
-    let log =
-        run_as(&fixture, "{ changes(first: 2) { edges { node { action } cursor } pageInfo { hasNextPage } } }", STAFF);
+    let log = run_as(
+        &fixture,
+        "{ changes(origin: EDITS, first: 2) { edges { node { action } cursor } pageInfo { hasNextPage } } }",
+        STAFF,
+    );
     let actions: Vec<&str> = log["data"]["changes"]["edges"]
         .as_array()
         .unwrap()
@@ -425,7 +435,7 @@ fn retire_verify_and_referrals_change_what_workers_are_told() {
     let cursor = log["data"]["changes"]["edges"][1]["cursor"].as_str().unwrap();
     let rest = run_as(
         &fixture,
-        &format!(r#"{{ changes(first: 5, after: "{cursor}") {{ edges {{ node {{ action }} }} }} }}"#),
+        &format!(r#"{{ changes(origin: EDITS, first: 5, after: "{cursor}") {{ edges {{ node {{ action }} }} }} }}"#),
         STAFF,
     );
     let actions: Vec<&str> = rest["data"]["changes"]["edges"]
@@ -452,7 +462,7 @@ fn nested_reads_run_no_database_query_and_a_change_log_page_runs_one() {
     assert!(response.get("errors").is_none(), "{response}");
     assert_eq!(response["data"]["resources"]["edges"].as_array().unwrap().len(), 38);
     assert_eq!(store.statements_run(), before, "reads answer from the snapshot in memory");
-    run_as(&fixture, "{ changes(first: 100) { edges { node { number before after } } } }", STAFF);
+    run_as(&fixture, "{ changes(origin: EDITS, first: 100) { edges { node { number before after } } } }", STAFF);
     assert_eq!(store.statements_run(), before + 1, "one page of the change log is one query");
 }
 

@@ -600,7 +600,7 @@ impl Referral {
                 Direction::Out => r.from == *id,
                 Direction::In => r.to == *id,
             })
-            .map(Referral::of)
+            .map(|r| Referral::of(r))
             .collect()
     }
 

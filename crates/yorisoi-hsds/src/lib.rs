@@ -158,7 +158,7 @@ impl<'a> Exporter<'a> {
         Exporter {
             directory,
             organizations: directory.organizations.iter().map(|o| (&o.id, o)).collect(),
-            resources: directory.resources.iter().map(|r| (&r.id, r)).collect(),
+            resources: directory.resources.iter().map(|r| (&r.id, &**r)).collect(),
             sources: directory.sources.iter().map(|s| (&s.id, s)).collect(),
             up: {
                 let parents: HashMap<MunicipalityCode, Option<MunicipalityCode>> =
@@ -487,6 +487,7 @@ pub fn export(directory: &Directory, within: Option<MunicipalityCode>) -> HsdsEx
         .resources
         .iter()
         .filter(|r| within.is_none() || r.service_area.municipalities.iter().any(inside))
+        .map(|r| &**r)
         .collect();
     let running: HashSet<&Id> = services.iter().flat_map(|r| &r.operators).collect();
     let organizations: Vec<Value> = directory

@@ -102,7 +102,7 @@ fn main() {
     // A steward's edit: how long until search sees it.
     let mut edits = Vec::new();
     for i in 0..20 {
-        let mut resource = dir.resources[i * 997].clone();
+        let mut resource = yorisoi_core::Resource::clone(&dir.resources[i * 997]);
         resource.name = format!("改称された窓口{i}");
         let start = Instant::now();
         index.upsert(&resource).unwrap();

@@ -114,6 +114,9 @@ pub struct SearchIndex {
     place: String,
     fields: Fields,
     state: RwLock<State>,
+    /// The last change-log entry the index holds, written with every commit (tantivy's
+    /// commit payload), so a restarted server goes on from there.
+    applied: Mutex<Option<i64>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -141,6 +144,13 @@ impl SearchIndex {
     /// when the directory holds none or one made by other analyzers, else only the
     /// documents that changed.
     pub fn open_or_create(dir: &Path, directory: &Directory) -> Result<(Self, SyncReport), SearchError> {
+        Self::open_at(dir, directory, None)
+    }
+
+    /// [`SearchIndex::open_or_create`] for a directory that holds the change-log entries
+    /// up to `applied`, recorded with the index. The index's own record of how far it
+    /// had got is kept in [`SearchIndex::applied_change`] until this sync replaces it.
+    pub fn open_at(dir: &Path, directory: &Directory, applied: Option<i64>) -> Result<(Self, SyncReport), SearchError> {
         crate::dictionary::segmenter()?;
         let tag = index_tag();
         let tag_path = dir.join(TAG_FILE);
@@ -160,7 +170,12 @@ impl SearchIndex {
             index
         };
         let opened = Self::wrap(index, fields, dir.display().to_string())?;
-        let report = opened.sync(directory)?;
+        let held = opened.applied_change();
+        let report = opened.sync_at(directory, applied)?;
+        tracing::info!(
+            dir = %dir.display(), held_up_to = ?held, now_at = ?applied, added = report.added,
+            removed = report.removed, kept = report.kept, "search index opened"
+        );
         Ok((opened, report))
     }
 
@@ -179,6 +194,7 @@ impl SearchIndex {
             Err(error) => return Err(tantivy_error(error)),
         };
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(tantivy_error)?;
+        let applied = index.load_metas().map_err(tantivy_error)?.payload.and_then(|p| p.parse::<i64>().ok());
         let empty = Directory::default();
         let state = State {
             docs: Arc::new(Vec::new()),
@@ -187,12 +203,45 @@ impl SearchIndex {
             vocabulary: Arc::new(Vocabulary::new(&empty)),
             directory: Arc::new(empty),
         };
-        Ok(Self { reader, writer: Mutex::new(writer), place, fields, state: RwLock::new(state) })
+        Ok(Self {
+            reader,
+            writer: Mutex::new(writer),
+            place,
+            fields,
+            state: RwLock::new(state),
+            applied: Mutex::new(applied),
+        })
+    }
+
+    /// The number of the last change-log entry this index holds, as its last commit
+    /// recorded; none for a new index or one no follower has committed.
+    pub fn applied_change(&self) -> Option<i64> {
+        *self.applied.lock().expect("the applied lock is never poisoned")
+    }
+
+    /// Commits with the number of the last change held (`applied`, or the one before).
+    fn commit(&self, writer: &mut IndexWriter, applied: Option<i64>) -> Result<(), SearchError> {
+        let mut held = self.applied.lock().expect("the applied lock is never poisoned");
+        if applied.is_some() {
+            *held = applied;
+        }
+        let mut commit = writer.prepare_commit().map_err(tantivy_error)?;
+        if let Some(number) = *held {
+            commit.set_payload(&number.to_string());
+        }
+        commit.commit().map_err(tantivy_error)?;
+        Ok(())
     }
 
     /// Makes the index hold exactly `directory`'s resources; only changed documents are
     /// rewritten. Visible to searches when it returns.
     pub fn sync(&self, directory: &Directory) -> Result<SyncReport, SearchError> {
+        self.sync_at(directory, None)
+    }
+
+    /// [`SearchIndex::sync`], recording that the index now holds the change-log entries
+    /// up to `applied`.
+    pub fn sync_at(&self, directory: &Directory, applied: Option<i64>) -> Result<SyncReport, SearchError> {
         let vocabulary = Vocabulary::new(directory);
         let context = Context::new(directory, &vocabulary);
         let wanted: Vec<(DocInfo, crate::document::DocText, u64)> = directory
@@ -257,7 +306,7 @@ impl SearchIndex {
             docs[slot] = Some(Arc::new(info));
         }
         if let Some(writer) = guard.as_mut() {
-            writer.commit().map_err(tantivy_error)?;
+            self.commit(writer, applied)?;
             // A directory is read far more than written: after a sync, merge into one
             // segment so each query term is looked up once, not once per segment.
             let segments = writer.index().searchable_segment_ids().map_err(tantivy_error)?;
@@ -282,47 +331,65 @@ impl SearchIndex {
     /// Only this resource's document is rewritten; organizations and taxonomies are
     /// taken as they were at the last `sync` (a change to those calls for a `sync`).
     pub fn upsert(&self, resource: &Resource) -> Result<(), SearchError> {
-        let mut state = self.state.write().expect("the state lock is never poisoned");
-        let state = &mut *state;
-        let directory = Arc::make_mut(&mut state.directory);
-        match directory.resources.iter_mut().find(|r| r.id == resource.id) {
-            Some(existing) => *existing = resource.clone(),
-            None => directory.resources.push(resource.clone()),
-        }
-        let context = Context::new(directory, &state.vocabulary);
-        let (mut info, text) = context.describe(resource);
-        let digest = text.digest(&info);
-        state.tables.number(&mut info);
-        let docs = Arc::make_mut(&mut state.docs);
-        let ord = docs.len() as u64;
-        let mut guard = self.writer.lock().expect("the index writer lock is never poisoned");
-        let writer = guard.as_mut().ok_or_else(|| SearchError::HeldElsewhere(self.place.clone()))?;
-        writer.delete_term(Term::from_field_text(self.fields.id, resource.id.as_str()));
-        writer.add_document(self.document(&info, &text, digest, ord)).map_err(tantivy_error)?;
-        writer.commit().map_err(tantivy_error)?;
-        drop(guard);
-        self.reader.reload().map_err(tantivy_error)?;
-        if let Some(old) = state.by_id.insert(resource.id.clone(), ord) {
-            docs[old as usize] = None;
-        }
-        docs.push(Some(Arc::new(info)));
-        Ok(())
+        self.apply(&[Arc::new(resource.clone())], &[], None)
     }
 
     /// Removes one resource; visible when it returns.
     pub fn remove(&self, id: &Id) -> Result<(), SearchError> {
+        self.apply(&[], std::slice::from_ref(id), None)
+    }
+
+    /// Adds or replaces `puts` and removes `removes` in one commit, recording that the
+    /// index holds the change-log entries up to `applied` when given; visible when it
+    /// returns. Organizations and taxonomies are taken as at the last `sync`.
+    pub fn apply(&self, puts: &[Arc<Resource>], removes: &[Id], applied: Option<i64>) -> Result<(), SearchError> {
         let mut state = self.state.write().expect("the state lock is never poisoned");
         let state = &mut *state;
-        Arc::make_mut(&mut state.directory).resources.retain(|r| &r.id != id);
         let mut guard = self.writer.lock().expect("the index writer lock is never poisoned");
         let writer = guard.as_mut().ok_or_else(|| SearchError::HeldElsewhere(self.place.clone()))?;
-        writer.delete_term(Term::from_field_text(self.fields.id, id.as_str()));
-        writer.commit().map_err(tantivy_error)?;
+        let directory = Arc::make_mut(&mut state.directory);
+        if !removes.is_empty() {
+            let gone: std::collections::HashSet<&Id> = removes.iter().collect();
+            directory.resources.retain(|r| !gone.contains(&r.id));
+        }
+        let docs = Arc::make_mut(&mut state.docs);
+        for id in removes {
+            writer.delete_term(Term::from_field_text(self.fields.id, id.as_str()));
+            if let Some(ord) = state.by_id.remove(id) {
+                docs[ord as usize] = None;
+            }
+        }
+        // One pass to find where the puts go, however many there are.
+        let wanted: std::collections::HashSet<&Id> = puts.iter().map(|r| &r.id).collect();
+        let at: HashMap<Id, usize> = directory
+            .resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| wanted.contains(&r.id))
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+        for resource in puts {
+            match at.get(&resource.id) {
+                Some(&i) => directory.resources[i] = Arc::clone(resource),
+                None => directory.resources.push(Arc::clone(resource)),
+            }
+        }
+        let context = Context::new(directory, &state.vocabulary);
+        for resource in puts {
+            let (mut info, text) = context.describe(resource);
+            let digest = text.digest(&info);
+            state.tables.number(&mut info);
+            let ord = docs.len() as u64;
+            writer.delete_term(Term::from_field_text(self.fields.id, resource.id.as_str()));
+            writer.add_document(self.document(&info, &text, digest, ord)).map_err(tantivy_error)?;
+            if let Some(old) = state.by_id.insert(resource.id.clone(), ord) {
+                docs[old as usize] = None;
+            }
+            docs.push(Some(Arc::new(info)));
+        }
+        self.commit(writer, applied)?;
         drop(guard);
         self.reader.reload().map_err(tantivy_error)?;
-        if let Some(ord) = state.by_id.remove(id) {
-            Arc::make_mut(&mut state.docs)[ord as usize] = None;
-        }
         Ok(())
     }
 

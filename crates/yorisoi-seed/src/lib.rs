@@ -170,7 +170,7 @@ fn read_checked(sources: Vec<(PathBuf, Vec<u8>)>, documents: Option<&Path>) -> R
                     let record = convert.$method(&format!("{}.{index}", $kind.key()), dto);
                     if convert.malformed.len() == before {
                         origins.push($kind, file_index, index);
-                        $target.push(record);
+                        $target.push(record.into());
                     } else {
                         unreadable_records += 1;
                     }
@@ -468,11 +468,17 @@ pub fn write_dir(directory: &Directory, dir: &Path, replace: bool) -> Result<Vec
         ),
         (
             "resources.yaml",
-            SeedFile { resources: directory.resources.iter().map(to_seed::resource).collect(), ..SeedFile::default() },
+            SeedFile {
+                resources: directory.resources.iter().map(|r| to_seed::resource(r)).collect(),
+                ..SeedFile::default()
+            },
         ),
         (
             "referrals.yaml",
-            SeedFile { referrals: directory.referrals.iter().map(to_seed::referral).collect(), ..SeedFile::default() },
+            SeedFile {
+                referrals: directory.referrals.iter().map(|r| to_seed::referral(r)).collect(),
+                ..SeedFile::default()
+            },
         ),
     ];
     let mut written = Vec::new();
@@ -492,8 +498,8 @@ pub fn file_text(directory: &Directory, comment: &str) -> String {
     let file = SeedFile {
         sources: directory.sources.iter().map(to_seed::source).collect(),
         organizations: directory.organizations.iter().map(to_seed::organization).collect(),
-        resources: directory.resources.iter().map(to_seed::resource).collect(),
-        referrals: directory.referrals.iter().map(to_seed::referral).collect(),
+        resources: directory.resources.iter().map(|r| to_seed::resource(r)).collect(),
+        referrals: directory.referrals.iter().map(|r| to_seed::referral(r)).collect(),
         ..SeedFile::default()
     };
     let body = serde_saphyr::to_string(&file).expect("seed transfer types serialize");

@@ -3,6 +3,7 @@
 //! [`Directory`].
 
 mod entity;
+mod log;
 mod migration;
 mod rows;
 
@@ -19,6 +20,7 @@ use sea_orm_migration::MigratorTrait;
 use yorisoi_core::{Action, Change, Directory, Edit, Id, RecordKind};
 
 use entity::*;
+pub use log::CHANNEL;
 use migration::Migrator;
 use rows::{Rows, from_rows, links_of, referral_row, resource_row, to_rows};
 
@@ -37,6 +39,8 @@ pub enum StoreError {
     Migrate(DbErr),
     #[error("database error: {0}")]
     Database(#[from] DbErr),
+    #[error("cannot listen for PostgreSQL's notifications of changes: {0}")]
+    Listen(String),
     /// A row does not decode: someone edited the tables by hand, or a newer Yorisoi wrote them.
     #[error("table {table}, row `{key}` cannot be read: {detail}")]
     Corrupt { table: String, key: String, detail: String },
@@ -57,6 +61,9 @@ pub struct LoadReport {
     pub counts: Vec<(RecordKind, Counts)>,
     /// The ids of the records removed, by collection, in id order.
     pub removed: Vec<(RecordKind, Vec<String>)>,
+    /// The ids of the records created and of those updated, by collection.
+    pub created: Vec<(RecordKind, Vec<String>)>,
+    pub updated: Vec<(RecordKind, Vec<String>)>,
 }
 
 impl LoadReport {
@@ -87,6 +94,88 @@ impl fmt::Display for LoadReport {
         }
         let t = self.total();
         write!(f, "{:<14} {:>8} {:>8} {:>8} {:>10}", "total", t.created, t.updated, t.removed, t.unchanged)
+    }
+}
+
+/// Who a load is entered under in the change log when the caller names no one.
+pub const LOAD_ACTOR: &str = "yorisoi load";
+
+/// The change-log entries of a load: one per record created, updated or removed.
+fn load_entries(report: &LoadReport, actor: &str) -> Vec<Change> {
+    let at = chrono::Utc::now();
+    let mut entries = Vec::new();
+    for (action, lists) in [
+        (Action::LoadCreated, &report.created),
+        (Action::LoadUpdated, &report.updated),
+        (Action::LoadRemoved, &report.removed),
+    ] {
+        for (kind, keys) in lists {
+            for key in keys {
+                // Every key is an id or a municipality code, both valid ids; a key that
+                // is not (a hand-edited table) is still loaded, just not followed.
+                let Ok(record_id) = Id::parse(key) else { continue };
+                entries.push(Change {
+                    id: 0,
+                    at,
+                    actor: actor.to_owned(),
+                    action,
+                    record: *kind,
+                    record_id,
+                    before: None,
+                    after: None,
+                    note: None,
+                });
+            }
+        }
+    }
+    // In log order: by collection as loaded, then by id.
+    entries.sort_by(|a, b| (a.record, a.record_id.as_str()).cmp(&(b.record, b.record_id.as_str())));
+    entries
+}
+
+/// PostgreSQL's notifications that the change log grew, for one schema.
+pub struct WakeUps {
+    listener: sqlx::postgres::PgListener,
+    schema: String,
+}
+
+impl std::fmt::Debug for WakeUps {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WakeUps").field("schema", &self.schema).finish_non_exhaustive()
+    }
+}
+
+impl WakeUps {
+    /// Waits for the next notification about this store's schema. An error means the
+    /// connection broke; the listener reconnects on the next call.
+    pub async fn next(&mut self) -> Result<(), StoreError> {
+        loop {
+            let notification = self.listener.recv().await.map_err(|e| StoreError::Listen(e.to_string()))?;
+            if notification.payload() == self.schema {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Which writes of the change log a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Origin {
+    #[default]
+    All,
+    /// Stewards' edits through the API.
+    Edits,
+    /// Records a load created, updated or removed.
+    Loads,
+}
+
+impl Origin {
+    fn filter(self, query: sea_orm::Select<change::Entity>) -> sea_orm::Select<change::Entity> {
+        match self {
+            Origin::All => query,
+            Origin::Edits => query.filter(change::Column::Action.not_like("load_%")),
+            Origin::Loads => query.filter(change::Column::Action.like("load_%")),
+        }
     }
 }
 
@@ -172,10 +261,30 @@ impl Store {
         directory: &Directory,
         accept: impl FnOnce(&LoadReport) -> bool,
     ) -> Result<(LoadReport, bool), StoreError> {
+        self.load_as(directory, LOAD_ACTOR, accept).await
+    }
+
+    /// [`Store::replace_directory_if`], with every record created, updated or removed
+    /// entered in the change log under `actor`, in the same transaction, so servers
+    /// following the log see the load.
+    pub async fn load_as(
+        &self,
+        directory: &Directory,
+        actor: &str,
+        accept: impl FnOnce(&LoadReport) -> bool,
+    ) -> Result<(LoadReport, bool), StoreError> {
         let rows = to_rows(directory);
         let txn = self.db.begin().await?;
-        match sync_all(&txn, rows).await {
+        let synced = match log::lock(&txn).await {
+            Ok(()) => sync_all(&txn, rows).await,
+            Err(error) => Err(error),
+        };
+        match synced {
             Ok(report) if accept(&report) => {
+                if let Err(error) = log::append(&txn, load_entries(&report, actor)).await {
+                    txn.rollback().await?;
+                    return Err(error.into());
+                }
                 txn.commit().await?;
                 Ok((report, true))
             }
@@ -192,19 +301,7 @@ impl Store {
 
     /// Reads the whole directory, every collection ordered by id or code.
     pub async fn read_directory(&self) -> Result<Directory, StoreError> {
-        let db = &self.db;
-        let rows = Rows {
-            sources: source::Entity::find().order_by_asc(source::Column::Id).all(db).await?,
-            municipalities: municipality::Entity::find().order_by_asc(municipality::Column::Code).all(db).await?,
-            areas: area::Entity::find().order_by_asc(area::Column::Id).all(db).await?,
-            needs: need::Entity::find().order_by_asc(need::Column::Code).all(db).await?,
-            kinds: kind::Entity::find().order_by_asc(kind::Column::Code).all(db).await?,
-            organizations: organization::Entity::find().order_by_asc(organization::Column::Id).all(db).await?,
-            resources: resource::Entity::find().order_by_asc(resource::Column::Id).all(db).await?,
-            links: Vec::new(),
-            referrals: referral::Entity::find().order_by_asc(referral::Column::Id).all(db).await?,
-        };
-        from_rows(rows)
+        read_all(&self.db).await
     }
 
     /// Writes one steward's edit and its change-log entry in one transaction, and
@@ -212,31 +309,104 @@ impl Store {
     pub async fn apply(&self, edit: &Edit, change: Change) -> Result<Change, StoreError> {
         let txn = self.db.begin().await?;
         let result = async {
+            log::lock(&txn).await?;
             write_edit(&txn, edit).await?;
-            let row = change::ActiveModel {
-                id: sea_orm::ActiveValue::NotSet,
-                at: sea_orm::ActiveValue::Set(change.at),
-                actor: sea_orm::ActiveValue::Set(change.actor.clone()),
-                action: sea_orm::ActiveValue::Set(change.action.code().to_owned()),
-                record_kind: sea_orm::ActiveValue::Set(change.record.key().to_owned()),
-                record_id: sea_orm::ActiveValue::Set(change.record_id.to_string()),
-                before: sea_orm::ActiveValue::Set(change.before.clone()),
-                after: sea_orm::ActiveValue::Set(change.after.clone()),
-                note: sea_orm::ActiveValue::Set(change.note.clone()),
-            };
-            change::Entity::insert(row).exec(&txn).await.map(|r| r.last_insert_id)
+            log::append(&txn, vec![change]).await
         }
         .await;
         match result {
-            Ok(id) => {
+            Ok(mut numbered) => {
                 txn.commit().await?;
-                Ok(Change { id, ..change })
+                Ok(numbered.remove(0))
             }
             Err(error) => {
                 txn.rollback().await?;
                 Err(error.into())
             }
         }
+    }
+
+    /// The entries numbered after `after`, oldest first, at most `limit`: what a server
+    /// following the log has not applied yet.
+    pub async fn changes_after(&self, after: i64, limit: u64) -> Result<Vec<Change>, StoreError> {
+        self.changes(None, Some(after), limit, Origin::All).await
+    }
+
+    /// The number of the newest change-log entry (0 when there is none).
+    pub async fn last_change(&self) -> Result<i64, StoreError> {
+        Ok(log::last_number(&self.db).await?)
+    }
+
+    /// The whole directory and the number of the last change it includes, read in one
+    /// consistent view of the database (a snapshot on PostgreSQL, a read transaction on
+    /// SQLite), so a follower can go on from that number without missing a write.
+    pub async fn read_directory_at(&self) -> Result<(Directory, i64), StoreError> {
+        let txn = match self.db.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => {
+                self.db
+                    .begin_with_config(
+                        Some(sea_orm::IsolationLevel::RepeatableRead),
+                        Some(sea_orm::AccessMode::ReadOnly),
+                    )
+                    .await?
+            }
+            _ => self.db.begin().await?,
+        };
+        // The number first: under repeatable read the snapshot is taken by the first
+        // statement, and everything after reads that same snapshot.
+        let last = log::last_number(&txn).await?;
+        let directory = read_all(&txn).await?;
+        txn.commit().await?;
+        Ok((directory, last))
+    }
+
+    /// The current rows of some resources and referrals, by id (a follower re-reads what
+    /// the log says changed). Ids with no row are absent from the answer.
+    pub async fn read_records(&self, resources: &[Id], referrals: &[Id]) -> Result<Directory, StoreError> {
+        let keys = |ids: &[Id]| ids.iter().map(ToString::to_string).collect::<Vec<_>>();
+        let mut rows = Rows::default();
+        for chunk in keys(resources).chunks(500) {
+            rows.resources.extend(
+                resource::Entity::find()
+                    .filter(resource::Column::Id.is_in(chunk.to_vec()))
+                    .order_by_asc(resource::Column::Id)
+                    .all(&self.db)
+                    .await?,
+            );
+        }
+        for chunk in keys(referrals).chunks(500) {
+            rows.referrals.extend(
+                referral::Entity::find()
+                    .filter(referral::Column::Id.is_in(chunk.to_vec()))
+                    .order_by_asc(referral::Column::Id)
+                    .all(&self.db)
+                    .await?,
+            );
+        }
+        from_rows(rows)
+    }
+
+    /// PostgreSQL's notifications of new change-log entries in this store's schema: a
+    /// wake-up for followers (they poll too, since a notification can be missed while
+    /// the listening connection reconnects). None on SQLite.
+    pub async fn wake_ups(&self) -> Result<Option<WakeUps>, StoreError> {
+        if self.db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+            return Ok(None);
+        }
+        let schema: Option<String> = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT current_schema()::text",
+            ))
+            .await?
+            .map(|row| row.try_get_by_index(0))
+            .transpose()?;
+        let pool = self.db.get_postgres_connection_pool();
+        let listen = |e: sqlx::Error| StoreError::Listen(e.to_string());
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await.map_err(listen)?;
+        listener.listen(CHANNEL).await.map_err(listen)?;
+        Ok(Some(WakeUps { listener, schema: schema.unwrap_or_default() }))
     }
 
     /// Change-log entries at or after `since`, oldest first, after the entry with id
@@ -246,8 +416,9 @@ impl Store {
         since: Option<chrono::DateTime<chrono::Utc>>,
         after: Option<i64>,
         limit: u64,
+        origin: Origin,
     ) -> Result<Vec<Change>, StoreError> {
-        let mut query = change::Entity::find().order_by_asc(change::Column::Id).limit(limit);
+        let mut query = origin.filter(change::Entity::find()).order_by_asc(change::Column::Id).limit(limit);
         if let Some(since) = since {
             query = query.filter(change::Column::At.gte(since));
         }
@@ -259,8 +430,13 @@ impl Store {
 
     /// The newest `limit` changes, newest first; only those of record `record` (a
     /// steward's id) when given.
-    pub async fn recent_changes(&self, record: Option<&str>, limit: u64) -> Result<Vec<Change>, StoreError> {
-        let mut query = change::Entity::find().order_by_desc(change::Column::Id).limit(limit);
+    pub async fn recent_changes(
+        &self,
+        record: Option<&str>,
+        limit: u64,
+        origin: Origin,
+    ) -> Result<Vec<Change>, StoreError> {
+        let mut query = origin.filter(change::Entity::find()).order_by_desc(change::Column::Id).limit(limit);
         if let Some(record) = record {
             query = query.filter(change::Column::RecordId.eq(record));
         }
@@ -281,6 +457,22 @@ impl Store {
     pub async fn close(self) -> Result<(), StoreError> {
         Ok(self.db.close().await?)
     }
+}
+
+/// Reads the whole directory through `db`, every collection ordered by id or code.
+async fn read_all(db: &impl ConnectionTrait) -> Result<Directory, StoreError> {
+    let rows = Rows {
+        sources: source::Entity::find().order_by_asc(source::Column::Id).all(db).await?,
+        municipalities: municipality::Entity::find().order_by_asc(municipality::Column::Code).all(db).await?,
+        areas: area::Entity::find().order_by_asc(area::Column::Id).all(db).await?,
+        needs: need::Entity::find().order_by_asc(need::Column::Code).all(db).await?,
+        kinds: kind::Entity::find().order_by_asc(kind::Column::Code).all(db).await?,
+        organizations: organization::Entity::find().order_by_asc(organization::Column::Id).all(db).await?,
+        resources: resource::Entity::find().order_by_asc(resource::Column::Id).all(db).await?,
+        links: Vec::new(),
+        referrals: referral::Entity::find().order_by_asc(referral::Column::Id).all(db).await?,
+    };
+    from_rows(rows)
 }
 
 /// Writes the rows an edit changes: a resource with its link rows, or a referral.
@@ -335,10 +527,16 @@ fn change_from_row(row: change::Model) -> Result<Change, StoreError> {
 
 async fn sync_all(txn: &DatabaseTransaction, rows: Rows) -> Result<LoadReport, DbErr> {
     let mut report = LoadReport::default();
-    let mut record = |kind: RecordKind, (counts, removed): (Counts, Vec<String>)| {
-        report.counts.push((kind, counts));
-        if !removed.is_empty() {
-            report.removed.push((kind, removed));
+    let mut record = |kind: RecordKind, diff: TableDiff| {
+        report.counts.push((kind, diff.counts));
+        for (list, keys) in [
+            (&mut report.created, diff.created),
+            (&mut report.updated, diff.updated),
+            (&mut report.removed, diff.removed),
+        ] {
+            if !keys.is_empty() {
+                list.push((kind, keys));
+            }
         }
     };
     record(RecordKind::Source, sync_table::<source::Entity>(txn, rows.sources, |m| m.id.clone()).await?);
@@ -359,12 +557,20 @@ async fn sync_all(txn: &DatabaseTransaction, rows: Rows) -> Result<LoadReport, D
     Ok(report)
 }
 
+/// What a load did to one table: counts, and the keys of the rows it touched.
+struct TableDiff {
+    counts: Counts,
+    created: Vec<String>,
+    updated: Vec<String>,
+    removed: Vec<String>,
+}
+
 /// Makes table `E` hold exactly `desired`, matching rows by `key`.
 async fn sync_table<E>(
     txn: &DatabaseTransaction,
     desired: Vec<E::Model>,
     key: impl Fn(&E::Model) -> String,
-) -> Result<(Counts, Vec<String>), DbErr>
+) -> Result<TableDiff, DbErr>
 where
     E: EntityTrait,
     E::Model: IntoActiveModel<E::ActiveModel> + PartialEq,
@@ -373,17 +579,20 @@ where
     let mut existing: HashMap<String, E::Model> = E::find().all(txn).await?.into_iter().map(|m| (key(&m), m)).collect();
     let mut counts = Counts::default();
     let mut inserts = Vec::new();
+    let (mut created, mut updated) = (Vec::new(), Vec::new());
     for model in desired {
         let k = key(&model);
         match existing.remove(&k) {
             None => {
                 inserts.push(model.into_active_model().reset_all());
                 counts.created += 1;
+                created.push(k);
             }
             Some(old) if old == model => counts.unchanged += 1,
             Some(_) => {
                 model.into_active_model().reset_all().update(txn).await?;
                 counts.updated += 1;
+                updated.push(k);
             }
         }
     }
@@ -399,7 +608,7 @@ where
         removed.push(k);
     }
     removed.sort();
-    Ok((counts, removed))
+    Ok(TableDiff { counts, created, updated, removed })
 }
 
 #[cfg(test)]
@@ -436,8 +645,8 @@ mod tests {
                 licence: None,
                 hsds: None,
             }],
-            resources: names.iter().map(|(id, name)| resource(id, name)).collect(),
-            referrals: vec![Referral {
+            resources: names.iter().map(|(id, name)| resource(id, name).into()).collect(),
+            referrals: vec![Arc::new(Referral {
                 id: Id::parse("edge").unwrap(),
                 from: Id::parse("a").unwrap(),
                 to: Id::parse("b").unwrap(),
@@ -447,7 +656,7 @@ mod tests {
                 state: ReferralState::Working,
                 note: None,
                 provenance: provenance(),
-            }],
+            })],
             ..Directory::default()
         }
     }
@@ -487,8 +696,22 @@ mod tests {
         assert_eq!(first.get(RecordKind::Resource), Counts { created: 2, updated: 0, removed: 0, unchanged: 0 });
         let same = store.replace_directory(&directory(&[("a", "窓口A"), ("b", "窓口B")])).await.unwrap();
         assert!(same.changed_nothing());
-        let edited = store.replace_directory(&directory(&[("a", "窓口A（改）"), ("c", "窓口C")])).await.unwrap();
+        assert_eq!(store.last_change().await.unwrap(), 4, "a load that changes nothing writes no entry");
+        let (edited, _) =
+            store.load_as(&directory(&[("a", "窓口A（改）"), ("c", "窓口C")]), "steward-koto", |_| true).await.unwrap();
         assert_eq!(edited.get(RecordKind::Resource), Counts { created: 1, updated: 1, removed: 1, unchanged: 0 });
+        let entries = store.changes_after(4, 10).await.unwrap();
+        let described: Vec<(i64, &str, &str, &str)> =
+            entries.iter().map(|c| (c.id, c.action.code(), c.record_id.as_str(), c.actor.as_str())).collect();
+        assert_eq!(
+            described,
+            // By collection, then by id.
+            [
+                (5, "load_updated", "a", "steward-koto"),
+                (6, "load_removed", "b", "steward-koto"),
+                (7, "load_created", "c", "steward-koto")
+            ]
+        );
         if let (Some(schema), Ok(url)) = (schema, std::env::var("DATABASE_URL")) {
             Store::drop_schema(&url, &schema).await.unwrap();
         }
@@ -528,12 +751,31 @@ mod tests {
         assert_eq!(names, ["窓口A（改）", "窓口B"]);
         assert!(dir.referrals.is_empty());
 
-        let all = store.changes(None, None, 10).await.unwrap();
-        assert_eq!(all, vec![first.clone(), second.clone()]);
-        let since = store.changes(Some("2026-11-22T01:30:00Z".parse().unwrap()), None, 10).await.unwrap();
+        // The load came first: one entry per record it created, numbered 1, 2, 3…
+        let loaded = store.changes(None, None, 10, Origin::Loads).await.unwrap();
+        let described: Vec<(i64, &str, &str, &str)> =
+            loaded.iter().map(|c| (c.id, c.action.code(), c.record.key(), c.record_id.as_str())).collect();
+        assert_eq!(
+            described,
+            [
+                (1, "load_created", "sources", "doc"),
+                (2, "load_created", "resources", "a"),
+                (3, "load_created", "resources", "b"),
+                (4, "load_created", "referrals", "edge")
+            ]
+        );
+        assert!(loaded.iter().all(|c| c.actor == LOAD_ACTOR && c.before.is_none() && c.after.is_none()));
+        assert_eq!((first.id, second.id), (5, 6), "edits go on numbering after the load");
+        let all = store.changes(None, None, 10, Origin::All).await.unwrap();
+        assert_eq!(all.iter().map(|c| c.id).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6]);
+        let edits = store.changes(None, None, 10, Origin::Edits).await.unwrap();
+        assert_eq!(edits, vec![first.clone(), second.clone()]);
+        let since =
+            store.changes(Some("2026-11-22T01:30:00Z".parse().unwrap()), None, 10, Origin::Edits).await.unwrap();
         assert_eq!(since, vec![second.clone()]);
-        let page = store.changes(None, Some(first.id), 1).await.unwrap();
+        let page = store.changes(None, Some(first.id), 1, Origin::All).await.unwrap();
         assert_eq!(page, vec![second]);
+        assert_eq!(store.last_change().await.unwrap(), 6);
 
         // A failing edit writes neither the record nor its entry.
         store.db.execute_unprepared("DROP TABLE resource_links").await.unwrap();
@@ -544,10 +786,11 @@ mod tests {
             )
             .await;
         assert!(failed.is_err());
-        assert_eq!(store.changes(None, None, 10).await.unwrap().len(), 2);
-        let newest = store.recent_changes(None, 10).await.unwrap();
+        assert_eq!(store.changes(None, None, 10, Origin::All).await.unwrap().len(), 6);
+        assert_eq!(store.last_change().await.unwrap(), 6, "a rolled-back edit leaves no gap in the numbers");
+        let newest = store.recent_changes(None, 10, Origin::Edits).await.unwrap();
         assert!(newest.len() == 2 && newest[0].id > newest[1].id, "newest first");
-        let of_one = store.recent_changes(Some(newest[1].record_id.as_str()), 10).await.unwrap();
+        let of_one = store.recent_changes(Some(newest[1].record_id.as_str()), 10, Origin::All).await.unwrap();
         assert!(of_one.iter().all(|c| c.record_id == newest[1].record_id) && !of_one.is_empty());
         let names: Vec<String> = store.read_directory_without_referrals().await.into_iter().map(|r| r.name).collect();
         assert_eq!(names, ["窓口A（改）", "窓口B"]);

@@ -176,9 +176,9 @@ pub fn to_rows(dir: &Directory) -> Rows {
                 hsds: o.hsds.clone(),
             })
             .collect(),
-        resources: dir.resources.iter().map(resource_row).collect(),
-        links: dir.resources.iter().flat_map(links_of).collect(),
-        referrals: dir.referrals.iter().map(referral_row).collect(),
+        resources: dir.resources.iter().map(|r| resource_row(r)).collect(),
+        links: dir.resources.iter().flat_map(|r| links_of(r)).collect(),
+        referrals: dir.referrals.iter().map(|r| referral_row(r)).collect(),
     }
 }
 
@@ -316,7 +316,7 @@ pub fn from_rows(rows: Rows) -> Result<Directory, StoreError> {
     for r in rows.resources {
         let t = "resources";
         let key = r.id.clone();
-        dir.resources.push(core::Resource {
+        dir.resources.push(std::sync::Arc::new(core::Resource {
             id: id(t, &key, &r.id)?,
             kind: id(t, &key, &r.kind)?,
             needs: parse(t, &key, "needs", &r.needs)?,
@@ -340,12 +340,12 @@ pub fn from_rows(rows: Rows) -> Result<Directory, StoreError> {
             entry_window: r.entry_window,
             staff_note: r.staff_note,
             hsds: r.hsds,
-        });
+        }));
     }
     for r in rows.referrals {
         let t = "referrals";
         let key = r.id.clone();
-        dir.referrals.push(core::Referral {
+        dir.referrals.push(std::sync::Arc::new(core::Referral {
             id: id(t, &key, &r.id)?,
             from: id(t, &key, &r.from_id)?,
             to: id(t, &key, &r.to_id)?,
@@ -357,7 +357,7 @@ pub fn from_rows(rows: Rows) -> Result<Directory, StoreError> {
                 .ok_or_else(|| corrupt(t, &key, format!("unknown referral state `{}`", r.state)))?,
             note: r.note,
             provenance: parse(t, &key, "provenance", &r.provenance)?,
-        });
+        }));
     }
     Ok(dir)
 }

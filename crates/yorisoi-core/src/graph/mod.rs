@@ -7,6 +7,7 @@ mod paths;
 mod tests;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use petgraph::Direction;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
@@ -121,17 +122,111 @@ pub struct EdgeData {
 }
 
 /// The directory's referral network.
-#[derive(Debug)]
+///
+/// Node and edge facts are shared (`Arc`), and so is the id lookup, so that
+/// [`ReferralGraph::patched`] copies a graph of a million nodes in milliseconds and
+/// changes only what an edit touched.
+#[derive(Debug, Clone)]
 pub struct ReferralGraph {
-    graph: StableDiGraph<NodeData, EdgeData>,
-    by_id: HashMap<Id, NodeIndex>,
+    graph: StableDiGraph<Arc<NodeData>, Arc<EdgeData>>,
+    by_id: Arc<HashMap<Id, NodeIndex>>,
+    /// The edge of each referral record.
+    referral_edges: Arc<HashMap<Id, EdgeIndex>>,
     /// Each need and its ancestors, and each need and its descendants.
-    need_up: HashMap<Id, Vec<Id>>,
-    need_down: HashMap<Id, Vec<Id>>,
-    need_labels: HashMap<Id, String>,
+    need_up: Arc<HashMap<Id, Vec<Id>>>,
+    need_down: Arc<HashMap<Id, Vec<Id>>>,
+    need_labels: Arc<HashMap<Id, String>>,
     /// Each municipality and the ones enclosing it.
-    municipality_up: HashMap<MunicipalityCode, Vec<MunicipalityCode>>,
-    municipality_names: HashMap<MunicipalityCode, String>,
+    municipality_up: Arc<HashMap<MunicipalityCode, Vec<MunicipalityCode>>>,
+    municipality_names: Arc<HashMap<MunicipalityCode, String>>,
+}
+
+/// What building a node needs from the rest of the directory.
+struct Facts<'a> {
+    entry_kinds: HashMap<&'a Id, bool>,
+    /// Each source's publication date, when it has one.
+    published: HashMap<&'a Id, chrono::NaiveDate>,
+}
+
+impl<'a> Facts<'a> {
+    fn of(directory: &'a Directory) -> Self {
+        Facts {
+            entry_kinds: directory.kinds.iter().map(|k| (&k.code, k.entry_window)).collect(),
+            published: directory.sources.iter().filter_map(|s| Some((&s.id, s.published_until()?))).collect(),
+        }
+    }
+
+    /// A record is as fresh as its freshest evidence; a piece of evidence is as of its
+    /// source's publication when that is earlier than the check against it.
+    fn latest(&self, provenance: &[crate::Provenance]) -> Option<chrono::NaiveDate> {
+        crate::provenance::as_of(provenance, |source| self.published.get(source).copied())
+    }
+
+    fn resource_node(&self, r: &crate::Resource) -> NodeData {
+        NodeData {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            is_resource: true,
+            status: r.status,
+            needs: r.needs.clone(),
+            municipalities: r
+                .service_area
+                .municipalities
+                .iter()
+                .copied()
+                .chain(r.locations.iter().filter_map(|l| l.municipality))
+                .collect(),
+            entry_window: r.entry_window.unwrap_or_else(|| self.entry_kinds.get(&r.kind).copied().unwrap_or(false)),
+            verified: self.latest(&r.provenance),
+            listed_until: r.schedule.listed_until(),
+        }
+    }
+
+    fn organization_node(&self, o: &crate::Organization, run_needs: Vec<Id>) -> NodeData {
+        NodeData {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            is_resource: false,
+            status: Status::Active,
+            needs: run_needs,
+            municipalities: o.municipality.into_iter().chain(o.service_area.municipalities.iter().copied()).collect(),
+            entry_window: false,
+            verified: self.latest(&o.provenance),
+            listed_until: None,
+        }
+    }
+
+    fn referral_edge(&self, referral: &crate::Referral) -> EdgeData {
+        EdgeData {
+            kind: EdgeKind::Referral(referral.kind),
+            referral: Some(referral.id.clone()),
+            needs: referral.needs.clone(),
+            conditions: referral.conditions.clone(),
+            state: referral.state,
+            note: referral.note.clone(),
+            verified: self.latest(&referral.provenance),
+        }
+    }
+}
+
+fn structural(kind: EdgeKind) -> Arc<EdgeData> {
+    Arc::new(EdgeData {
+        kind,
+        referral: None,
+        needs: vec![],
+        conditions: ReferralConditions::default(),
+        state: ReferralState::Working,
+        note: None,
+        verified: None,
+    })
+}
+
+/// Adds `need` to `needs` once, keeping them sorted (an organization's needs are those
+/// of the places it runs, in one order however they were gathered).
+fn add_need(needs: &mut Vec<Id>, need: &Id) {
+    if let Err(at) = needs.binary_search(need) {
+        needs.insert(at, need.clone());
+    }
 }
 
 impl ReferralGraph {
@@ -141,70 +236,25 @@ impl ReferralGraph {
             directory.referrals.len() + directory.resources.len() + directory.organizations.len(),
         );
         let mut by_id = HashMap::with_capacity(directory.resources.len() + directory.organizations.len());
-        let entry_kinds: HashMap<&Id, bool> = directory.kinds.iter().map(|k| (&k.code, k.entry_window)).collect();
-        // A record is as fresh as its freshest evidence; a piece of evidence is as of
-        // its source's publication when that is earlier than the check against it.
-        let published: HashMap<&Id, chrono::NaiveDate> =
-            directory.sources.iter().filter_map(|s| Some((&s.id, s.published_until()?))).collect();
-        let latest = |p: &[crate::Provenance]| crate::provenance::as_of(p, |source| published.get(source).copied());
+        let facts = Facts::of(directory);
         let mut run_needs: HashMap<&Id, Vec<Id>> = HashMap::new();
         for r in &directory.resources {
             for op in &r.operators {
                 let needs = run_needs.entry(op).or_default();
                 for n in &r.needs {
-                    if !needs.contains(n) {
-                        needs.push(n.clone());
-                    }
+                    add_need(needs, n);
                 }
             }
         }
         for o in &directory.organizations {
-            let node = graph.add_node(NodeData {
-                id: o.id.clone(),
-                name: o.name.clone(),
-                is_resource: false,
-                status: Status::Active,
-                needs: run_needs.get(&o.id).cloned().unwrap_or_default(),
-                municipalities: o
-                    .municipality
-                    .into_iter()
-                    .chain(o.service_area.municipalities.iter().copied())
-                    .collect(),
-                entry_window: false,
-                verified: latest(&o.provenance),
-                listed_until: None,
-            });
+            let needs = run_needs.remove(&o.id).unwrap_or_default();
+            let node = graph.add_node(Arc::new(facts.organization_node(o, needs)));
             by_id.insert(o.id.clone(), node);
         }
         for r in &directory.resources {
-            let node = graph.add_node(NodeData {
-                id: r.id.clone(),
-                name: r.name.clone(),
-                is_resource: true,
-                status: r.status,
-                needs: r.needs.clone(),
-                municipalities: r
-                    .service_area
-                    .municipalities
-                    .iter()
-                    .copied()
-                    .chain(r.locations.iter().filter_map(|l| l.municipality))
-                    .collect(),
-                entry_window: r.entry_window.unwrap_or_else(|| entry_kinds.get(&r.kind).copied().unwrap_or(false)),
-                verified: latest(&r.provenance),
-                listed_until: r.schedule.listed_until(),
-            });
+            let node = graph.add_node(Arc::new(facts.resource_node(r)));
             by_id.insert(r.id.clone(), node);
         }
-        let structural = |kind: EdgeKind| EdgeData {
-            kind,
-            referral: None,
-            needs: vec![],
-            conditions: ReferralConditions::default(),
-            state: ReferralState::Working,
-            note: None,
-            verified: None,
-        };
         for o in &directory.organizations {
             let from = by_id[&o.id];
             if let Some(parent) = o.parent.as_ref().and_then(|p| by_id.get(p)) {
@@ -220,21 +270,11 @@ impl ReferralGraph {
                 graph.add_edge(from, *op, structural(EdgeKind::OperatedBy));
             }
         }
+        let mut referral_edges = HashMap::with_capacity(directory.referrals.len());
         for referral in &directory.referrals {
             if let (Some(from), Some(to)) = (by_id.get(&referral.from), by_id.get(&referral.to)) {
-                graph.add_edge(
-                    *from,
-                    *to,
-                    EdgeData {
-                        kind: EdgeKind::Referral(referral.kind),
-                        referral: Some(referral.id.clone()),
-                        needs: referral.needs.clone(),
-                        conditions: referral.conditions.clone(),
-                        state: referral.state,
-                        note: referral.note.clone(),
-                        verified: latest(&referral.provenance),
-                    },
-                );
+                let edge = graph.add_edge(*from, *to, Arc::new(facts.referral_edge(referral)));
+                referral_edges.insert(referral.id.clone(), edge);
             }
         }
         let need_parents: HashMap<Id, Option<Id>> =
@@ -254,13 +294,110 @@ impl ReferralGraph {
             directory.municipalities.iter().map(|m| (m.code, directory.municipality_and_ancestors(m.code))).collect();
         Self {
             graph,
-            by_id,
-            need_up,
-            need_down,
-            need_labels: directory.needs.iter().map(|n| (n.code.clone(), n.label.clone())).collect(),
-            municipality_up,
-            municipality_names: directory.municipalities.iter().map(|m| (m.code, m.name.clone())).collect(),
+            by_id: Arc::new(by_id),
+            referral_edges: Arc::new(referral_edges),
+            need_up: Arc::new(need_up),
+            need_down: Arc::new(need_down),
+            need_labels: Arc::new(directory.needs.iter().map(|n| (n.code.clone(), n.label.clone())).collect()),
+            municipality_up: Arc::new(municipality_up),
+            municipality_names: Arc::new(directory.municipalities.iter().map(|m| (m.code, m.name.clone())).collect()),
         }
+    }
+
+    /// This graph brought in line with `directory` after the resources and referrals
+    /// named changed in it (put or removed), without rebuilding the rest: the same
+    /// graph [`ReferralGraph::new`] would build from `directory`, in time that grows
+    /// with the edit, not with the directory. Organizations and the taxonomies are taken
+    /// as they are here; a change to those calls for `new`.
+    pub fn patched(&self, directory: &Directory, resources: &[Id], referrals: &[Id]) -> Self {
+        let mut next = self.clone();
+        let facts = Facts::of(directory);
+        let wanted: std::collections::HashSet<&Id> = resources.iter().chain(referrals).collect();
+        let mut now_resources: HashMap<&Id, &crate::Resource> = HashMap::new();
+        let mut now_referrals: HashMap<&Id, &crate::Referral> = HashMap::new();
+        if !resources.is_empty() {
+            now_resources =
+                directory.resources.iter().filter(|r| wanted.contains(&r.id)).map(|r| (&r.id, &**r)).collect();
+        }
+        if !referrals.is_empty() {
+            now_referrals =
+                directory.referrals.iter().filter(|r| wanted.contains(&r.id)).map(|r| (&r.id, &**r)).collect();
+        }
+        // Organizations whose needs (those of the places they run) must be gathered again.
+        let mut operators: Vec<NodeIndex> = Vec::new();
+        for id in resources {
+            let old = next.by_id.get(id).copied();
+            if let Some(node) = old {
+                let runs: Vec<(EdgeIndex, NodeIndex)> = next
+                    .graph
+                    .edges_directed(node, Direction::Outgoing)
+                    .filter(|e| e.weight().kind == EdgeKind::OperatedBy)
+                    .map(|e| (e.id(), e.target()))
+                    .collect();
+                for (edge, operator) in runs {
+                    next.graph.remove_edge(edge);
+                    operators.push(operator);
+                }
+            }
+            match (old, now_resources.get(id)) {
+                (Some(node), Some(r)) => next.graph[node] = Arc::new(facts.resource_node(r)),
+                (None, Some(r)) => {
+                    let node = next.graph.add_node(Arc::new(facts.resource_node(r)));
+                    Arc::make_mut(&mut next.by_id).insert(r.id.clone(), node);
+                }
+                (Some(node), None) => {
+                    let gone: Vec<Id> = next
+                        .graph
+                        .edges(node)
+                        .chain(next.graph.edges_directed(node, Direction::Incoming))
+                        .filter_map(|e| e.weight().referral.clone())
+                        .collect();
+                    let edges = Arc::make_mut(&mut next.referral_edges);
+                    for referral in gone {
+                        edges.remove(&referral);
+                    }
+                    next.graph.remove_node(node);
+                    Arc::make_mut(&mut next.by_id).remove(id);
+                }
+                (None, None) => {}
+            }
+            if let (Some(r), Some(&from)) = (now_resources.get(id), next.by_id.get(id)) {
+                for &op in r.operators.iter().filter_map(|o| next.by_id.get(o)) {
+                    next.graph.add_edge(from, op, structural(EdgeKind::OperatedBy));
+                    operators.push(op);
+                }
+            }
+        }
+        operators.sort();
+        operators.dedup();
+        for operator in operators {
+            if next.graph[operator].is_resource {
+                continue;
+            }
+            let mut needs = Vec::new();
+            for edge in next.graph.edges_directed(operator, Direction::Incoming) {
+                if edge.weight().kind == EdgeKind::OperatedBy {
+                    for n in &next.graph[edge.source()].needs {
+                        add_need(&mut needs, n);
+                    }
+                }
+            }
+            if next.graph[operator].needs != needs {
+                Arc::make_mut(&mut next.graph[operator]).needs = needs;
+            }
+        }
+        for id in referrals {
+            if let Some(edge) = Arc::make_mut(&mut next.referral_edges).remove(id) {
+                next.graph.remove_edge(edge);
+            }
+            if let Some(referral) = now_referrals.get(id)
+                && let (Some(&from), Some(&to)) = (next.by_id.get(&referral.from), next.by_id.get(&referral.to))
+            {
+                let edge = next.graph.add_edge(from, to, Arc::new(facts.referral_edge(referral)));
+                Arc::make_mut(&mut next.referral_edges).insert(referral.id.clone(), edge);
+            }
+        }
+        next
     }
 
     pub fn node_count(&self) -> usize {
@@ -272,7 +409,7 @@ impl ReferralGraph {
     }
 
     pub fn node(&self, id: &Id) -> Option<&NodeData> {
-        self.by_id.get(id).map(|n| &self.graph[*n])
+        self.by_id.get(id).map(|n| &*self.graph[*n])
     }
 
     fn index(&self, id: &Id) -> Result<NodeIndex, GraphError> {

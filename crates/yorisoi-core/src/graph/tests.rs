@@ -4,6 +4,8 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use petgraph::visit::IntoEdgeReferences;
+
 use chrono::NaiveDate;
 
 use super::*;
@@ -91,7 +93,7 @@ fn random_directory(rng: &mut XorShift) -> Directory {
         resource.status = if rng.below(6) == 0 { Status::Paused } else { Status::Active };
         resource.operators = if rng.below(3) == 0 { vec![id(&format!("o{}", rng.below(orgs)))] } else { vec![] };
         resource.provenance = provenance.clone();
-        dir.resources.push(resource);
+        dir.resources.push(resource.into());
     }
     let nodes = orgs + resources;
     let name = |i: usize| if i < orgs { format!("o{i}") } else { format!("r{}", i - orgs) };
@@ -100,17 +102,20 @@ fn random_directory(rng: &mut XorShift) -> Directory {
         if from == to {
             continue;
         }
-        dir.referrals.push(Referral {
-            id: id(&format!("e{e}")),
-            from: id(&name(from)),
-            to: id(&name(to)),
-            kind: KINDS[rng.below(KINDS.len())],
-            needs: if rng.below(2) == 0 { vec![] } else { vec![id(NEEDS[rng.below(NEEDS.len())])] },
-            conditions: ReferralConditions::default(),
-            state: if rng.below(8) == 0 { ReferralState::NotWorking } else { ReferralState::Working },
-            note: None,
-            provenance: provenance.clone(),
-        });
+        dir.referrals.push(
+            Referral {
+                id: id(&format!("e{e}")),
+                from: id(&name(from)),
+                to: id(&name(to)),
+                kind: KINDS[rng.below(KINDS.len())],
+                needs: if rng.below(2) == 0 { vec![] } else { vec![id(NEEDS[rng.below(NEEDS.len())])] },
+                conditions: ReferralConditions::default(),
+                state: if rng.below(8) == 0 { ReferralState::NotWorking } else { ReferralState::Working },
+                note: None,
+                provenance: provenance.clone(),
+            }
+            .into(),
+        );
     }
     dir
 }
@@ -270,4 +275,141 @@ fn reported_cycles_are_real_and_none_is_missed() {
         }
     }
     assert!(cycles > 40, "only {cycles} cycles reported");
+}
+
+/// The graph as comparable text: every node's facts, and every edge with its ends.
+fn canonical(graph: &ReferralGraph) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let mut nodes: Vec<String> = graph.graph.node_weights().map(|n| format!("{n:?}")).collect();
+    nodes.sort();
+    let mut edges: Vec<String> = graph
+        .graph
+        .edge_references()
+        .map(|e| format!("{} -> {} {:?}", graph.graph[e.source()].id, graph.graph[e.target()].id, e.weight()))
+        .collect();
+    edges.sort();
+    let mut referrals: Vec<String> = graph
+        .referral_edges
+        .iter()
+        .map(|(id, e)| {
+            let (from, to) = graph.graph.edge_endpoints(*e).unwrap();
+            format!("{id}: {} -> {}", graph.graph[from].id, graph.graph[to].id)
+        })
+        .collect();
+    referrals.sort();
+    (nodes, edges, referrals)
+}
+
+/// A random edit of `dir`'s resources and referrals; returns the ids it touched.
+fn random_edit(rng: &mut XorShift, dir: &mut Directory) -> (Vec<Id>, Vec<Id>) {
+    let mut resources = Vec::new();
+    let mut referrals = Vec::new();
+    let nodes: Vec<Id> =
+        dir.organizations.iter().map(|o| o.id.clone()).chain(dir.resources.iter().map(|r| r.id.clone())).collect();
+    for _ in 0..1 + rng.below(4) {
+        match rng.below(6) {
+            // Change a resource's needs, operators and status.
+            0 | 1 if !dir.resources.is_empty() => {
+                let i = rng.below(dir.resources.len());
+                let r = std::sync::Arc::make_mut(&mut dir.resources[i]);
+                r.needs = NEEDS.iter().filter(|_| rng.below(2) == 0).map(|n| id(n)).collect();
+                r.operators = if rng.below(2) == 0 {
+                    vec![id(&format!("o{}", rng.below(dir.organizations.len())))]
+                } else {
+                    vec![]
+                };
+                r.status = if rng.below(3) == 0 { Status::Paused } else { Status::Active };
+                resources.push(r.id.clone());
+            }
+            // A new resource, run by an organization.
+            2 => {
+                let key = id(&format!("new{}", rng.below(1000)));
+                if dir.resources.iter().any(|r| r.id == key) {
+                    continue;
+                }
+                let mut r = Resource::new(key.clone(), "新しい資源", id("window"));
+                r.needs = vec![id(NEEDS[rng.below(NEEDS.len())])];
+                r.operators = vec![id(&format!("o{}", rng.below(dir.organizations.len())))];
+                dir.resources.push(r.into());
+                resources.push(key);
+            }
+            // A resource removed, with the referrals that name it.
+            3 if !dir.resources.is_empty() => {
+                let gone = dir.resources.remove(rng.below(dir.resources.len())).id.clone();
+                for referral in dir.referrals.iter().filter(|e| e.from == gone || e.to == gone) {
+                    referrals.push(referral.id.clone());
+                }
+                dir.referrals.retain(|e| e.from != gone && e.to != gone);
+                resources.push(gone);
+            }
+            // A referral redirected, or removed.
+            4 if !dir.referrals.is_empty() => {
+                let i = rng.below(dir.referrals.len());
+                referrals.push(dir.referrals[i].id.clone());
+                if rng.below(2) == 0 {
+                    dir.referrals.remove(i);
+                } else {
+                    let live: Vec<&Id> = nodes
+                        .iter()
+                        .filter(|n| dir.resources.iter().any(|r| &r.id == *n) || n.as_str().starts_with('o'))
+                        .collect();
+                    let e = std::sync::Arc::make_mut(&mut dir.referrals[i]);
+                    e.to = live[rng.below(live.len())].clone();
+                    e.state = ReferralState::Working;
+                }
+            }
+            // A new referral between two places that exist.
+            _ => {
+                let live: Vec<Id> = dir
+                    .organizations
+                    .iter()
+                    .map(|o| o.id.clone())
+                    .chain(dir.resources.iter().map(|r| r.id.clone()))
+                    .collect();
+                let (from, to) = (live[rng.below(live.len())].clone(), live[rng.below(live.len())].clone());
+                let key = id(&format!("added{}", rng.below(1000)));
+                if from == to || dir.referrals.iter().any(|e| e.id == key) {
+                    continue;
+                }
+                let mut edge = Referral::clone(dir.referrals.first().map_or(
+                    &Referral {
+                        id: key.clone(),
+                        from: from.clone(),
+                        to: to.clone(),
+                        kind: ReferralKind::RefersTo,
+                        needs: vec![],
+                        conditions: ReferralConditions::default(),
+                        state: ReferralState::Working,
+                        note: None,
+                        provenance: vec![],
+                    },
+                    |e| &**e,
+                ));
+                edge.id = key.clone();
+                edge.from = from;
+                edge.to = to;
+                dir.referrals.push(edge.into());
+                referrals.push(key);
+            }
+        }
+    }
+    (resources, referrals)
+}
+
+#[test]
+fn a_patched_graph_is_the_graph_built_afresh() {
+    let mut rng = XorShift(0x5eed_1234_abcd);
+    let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    for round in 0..400 {
+        let mut dir = random_directory(&mut rng);
+        let mut graph = ReferralGraph::new(&dir);
+        // Several edits in a row, each patched onto the last patched graph.
+        for step in 0..3 {
+            let (resources, referrals) = random_edit(&mut rng, &mut dir);
+            graph = graph.patched(&dir, &resources, &referrals);
+            let fresh = ReferralGraph::new(&dir);
+            assert_eq!(canonical(&graph), canonical(&fresh), "round {round}, step {step}: {resources:?} {referrals:?}");
+            let options = AuditOptions::new(today);
+            assert_eq!(graph.audit(&options).findings, fresh.audit(&options).findings, "round {round}, step {step}");
+        }
+    }
 }

@@ -1,0 +1,77 @@
+//! The audit of the referral network, made in the background once per snapshot
+//! version (and once a day, since staleness is measured from today) and served from
+//! there, instead of being worked out again for every request.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use yorisoi_core::graph::{Audit, AuditOptions};
+
+use crate::live::Live;
+
+/// One audit of the whole directory.
+#[derive(Debug)]
+pub struct AuditRun {
+    /// The change-log entry the audited snapshot held.
+    pub version: i64,
+    /// The day staleness was measured from (today in Japan).
+    pub today: NaiveDate,
+    pub computed_at: DateTime<Utc>,
+    pub took: Duration,
+    pub audit: Audit,
+}
+
+/// The last audit made.
+#[derive(Debug, Default)]
+pub(crate) struct Audits {
+    last: RwLock<Option<Arc<AuditRun>>>,
+}
+
+impl Live {
+    /// The last audit of the whole directory made in the background, if any.
+    pub fn last_audit(&self) -> Option<Arc<AuditRun>> {
+        self.audits.last.read().expect("the audit lock is never poisoned").clone()
+    }
+
+    /// Audits the current snapshot if the last audit is of an older version or day;
+    /// returns the audit now served.
+    pub async fn refresh_audit(&self) -> Option<Arc<AuditRun>> {
+        let snapshot = self.snapshot();
+        let today = yorisoi_core::japan_time(Utc::now()).date();
+        if let Some(last) = self.last_audit()
+            && last.version == snapshot.version
+            && last.today == today
+        {
+            return Some(last);
+        }
+        let version = snapshot.version;
+        let made = tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let audit = snapshot.graph.audit(&AuditOptions::new(today));
+            AuditRun { version, today, computed_at: Utc::now(), took: started.elapsed(), audit }
+        })
+        .await;
+        match made {
+            Ok(run) => {
+                tracing::info!(version, ms = run.took.as_secs_f64() * 1e3, "audit made");
+                let run = Arc::new(run);
+                *self.audits.last.write().expect("the audit lock is never poisoned") = Some(Arc::clone(&run));
+                Some(run)
+            }
+            Err(error) => {
+                tracing::error!(%error, "the audit stopped");
+                None
+            }
+        }
+    }
+
+    /// Keeps the audit in step until the task is dropped: after each change of version
+    /// (looked at every `every`), one audit at a time.
+    pub async fn keep_audited(self: Arc<Self>, every: Duration) {
+        loop {
+            self.refresh_audit().await;
+            tokio::time::sleep(every).await;
+        }
+    }
+}
