@@ -89,7 +89,7 @@ pub fn request(directory: &Directory, args: &SearchArgs) -> anyhow::Result<Searc
 /// holds it, it is read as the server keeps it; if it differs from the store (the
 /// store was loaded behind the server's back), the command builds its own in memory.
 pub fn open_index(data_dir: &Path, directory: &Directory) -> anyhow::Result<SearchIndex> {
-    match SearchIndex::open_or_create(&data_dir.join("index"), directory) {
+    match SearchIndex::open_or_create(&yorisoi_search::index_dir(data_dir), directory) {
         Ok((index, report)) => {
             tracing::info!(?report, writable = index.is_writable(), "search index ready");
             Ok(index)

@@ -179,7 +179,22 @@ fn a_persisted_index_is_reused_synced_and_rebuilt_when_stale() {
     assert_eq!(index.len(), n);
     drop(index);
 
-    // An index made by other analyzers is rebuilt from scratch.
+    // An index made by other analyzers can be served from while a new one is built
+    // beside it (in the folder of this build's format)…
+    std::fs::write(path.join("yorisoi-index.tag"), "yorisoi-index-0").unwrap();
+    assert!(!yorisoi_search::is_current_index(&path));
+    assert_eq!(yorisoi_search::stale_index_dir(dir.path()), Some(path.clone()));
+    assert_ne!(yorisoi_search::index_dir(dir.path()), path);
+    let (stale, _) = SearchIndex::open_stale(&path, &directory, Some(7)).unwrap().expect("same fields, so served");
+    let found = search(&stale, SearchRequest { text: "ふーどばんく".into(), ..Default::default() });
+    assert!(found.hits.iter().any(|h| h.id.as_str() == "food-bank-hachioji"));
+    assert_eq!(stale.applied_change(), Some(7), "the change-log entry it holds is recorded with it");
+    drop(stale);
+    let (reopened, _) = SearchIndex::open_stale(&path, &directory, None).unwrap().unwrap();
+    assert_eq!(reopened.applied_change(), Some(7), "and read back when it is opened again");
+    drop(reopened);
+
+    // …and opened at its own place, it is rebuilt from scratch.
     std::fs::write(path.join("yorisoi-index.tag"), "yorisoi-index-0").unwrap();
     let (index, rebuilt) = SearchIndex::open_or_create(&path, &directory).unwrap();
     assert_eq!((rebuilt.added, rebuilt.kept), (n, 0));

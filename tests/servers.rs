@@ -248,3 +248,47 @@ fn concurrent_edits_through_two_servers_leave_a_gapless_log_and_identical_direct
     assert!(metrics.contains("yorisoi_follow_lag_entries 0\n"), "{metrics}");
     assert!(metrics.contains(&format!("yorisoi_changes_applied {}\n", before + 30)), "{metrics}");
 }
+
+#[test]
+fn a_server_finding_an_index_of_other_analyzers_answers_from_it_while_it_builds_the_new_one() {
+    let db = TestDb::postgres();
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().join("a");
+    let mut first = Server::on(&db.url, &data_dir, &[]);
+    first.kill();
+    // The index as an older Yorisoi left it: the folder `index`, another format's tag.
+    let current = yorisoi_search::index_dir(&data_dir);
+    let stale = data_dir.join("index");
+    std::fs::rename(&current, &stale).unwrap();
+    std::fs::write(stale.join("yorisoi-index.tag"), "yorisoi-index-3-0123456789abcdef").unwrap();
+
+    let server = Server::on(&db.url, &data_dir, &[]);
+    // Answers at once, from the stale index or the new one.
+    assert_eq!(
+        search_keys(&server.addr, "ふーどばんく 八王子").first().map(String::as_str),
+        Some("food-bank-hachioji")
+    );
+    let (status, _) = http(&server.addr, "GET", "/readyz", &[], "");
+    assert_eq!(status, 200);
+    let (metrics, took) = until(
+        Duration::from_secs(60),
+        || json!(http(&server.addr, "GET", "/metrics", &[], "").1),
+        |m| m.as_str().is_some_and(|m| m.contains("yorisoi_index_rebuilding 0\n")),
+    );
+    assert!(took.is_some(), "the rebuild did not end: {metrics}");
+    assert!(yorisoi_search::is_current_index(&current), "the new index is this build's");
+    assert!(!stale.exists(), "the stale index is removed once the new one serves");
+    assert_eq!(
+        search_keys(&server.addr, "ふーどばんく 八王子").first().map(String::as_str),
+        Some("food-bank-hachioji")
+    );
+    // And an edit made after the switch is found through the new index.
+    let record = json!({
+        "id": "higashikurume-pantry-hiyoko", "name": "ひよこパントリー再建館", "kind": "food-pantry",
+        "needs": ["food"], "service_area": { "municipalities": ["132225"] },
+        "provenance": [{ "source": "tokyo-coop-review-2022", "verified": "2026-11-22" }]
+    });
+    let query = "mutation($r: JSON!) { upsertResource(record: $r) { change { number } } }";
+    assert!(graphql(&server.addr, query, json!({ "r": record }), Some(STEWARD_TOKEN))["errors"].is_null());
+    assert_eq!(search_keys(&server.addr, "再建館").first().map(String::as_str), Some("higashikurume-pantry-hiyoko"));
+}

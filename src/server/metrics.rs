@@ -47,6 +47,8 @@ pub struct Gauges {
     pub follow: yorisoi_graphql::FollowStatus,
     /// The version the last background audit is of, and the seconds it took.
     pub audit: Option<(i64, f64)>,
+    /// Whether a new search index is being built beside the served one.
+    pub index_rebuilding: bool,
 }
 
 impl Metrics {
@@ -175,6 +177,13 @@ impl Metrics {
             "How long the oldest change-log entry not yet served here has waited.",
             follow.lag_seconds.to_string(),
         );
+        gauge(
+            &mut out,
+            "yorisoi_index_rebuilding",
+            "gauge",
+            "1 while a search index of new analyzers is built beside the served one.",
+            u8::from(gauges.index_rebuilding).to_string(),
+        );
         if let Some((version, seconds)) = gauges.audit {
             gauge(
                 &mut out,
@@ -207,8 +216,15 @@ mod tests {
         metrics.graphql_error("BAD_USER_INPUT");
         let follow =
             yorisoi_graphql::FollowStatus { applied: 7, newest: 9, lag_entries: 2, lag_seconds: 0.5, ready: true };
-        let gauges =
-            Gauges { in_flight: 1, resources: 38, referrals: 18, store_statements: 0, follow, audit: Some((7, 1.5)) };
+        let gauges = Gauges {
+            in_flight: 1,
+            resources: 38,
+            referrals: 18,
+            store_statements: 0,
+            follow,
+            audit: Some((7, 1.5)),
+            index_rebuilding: false,
+        };
         let text = metrics.render(gauges);
         assert!(text.contains("yorisoi_follow_lag_entries 2\n"), "{text}");
         assert!(text.contains("yorisoi_audit_version 7\n"), "{text}");

@@ -332,6 +332,7 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
         store_statements: live.store().statements_run(),
         follow: live.follow_status(),
         audit: audit.map(|a| (a.version, a.took.as_secs_f64())),
+        index_rebuilding: live.rebuilding_index(),
     };
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(gauges)).into_response()
 }
@@ -457,12 +458,25 @@ pub async fn prepare(url: &str, seed: &Path, data_dir: &Path) -> anyhow::Result<
     let data_dir = data_dir.to_owned();
     let directory = Arc::new(directory);
     let for_index = Arc::clone(&directory);
-    let snapshot = tokio::task::spawn_blocking(move || {
-        let (index, _) = yorisoi_search::SearchIndex::open_at(&data_dir.join("index"), &for_index, Some(version))?;
-        anyhow::Ok(Snapshot::at_version(for_index, Arc::new(index), version))
+    let (snapshot, stale) = tokio::task::spawn_blocking(move || {
+        let target = yorisoi_search::index_dir(&data_dir);
+        // An index made by other analyzers is served from while this build's is made
+        // beside it (`serve` starts the rebuild), rather than keep workers waiting.
+        if !yorisoi_search::is_current_index(&target)
+            && let Some(stale) = yorisoi_search::stale_index_dir(&data_dir)
+            && let Some((index, _)) = yorisoi_search::SearchIndex::open_stale(&stale, &for_index, Some(version))?
+        {
+            tracing::info!(stale = %stale.display(), "search index made by other analyzers; serving from it while a new one is built");
+            return anyhow::Ok((Snapshot::at_version(for_index, Arc::new(index), version), Some((stale, target))));
+        }
+        let (index, _) = yorisoi_search::SearchIndex::open_at(&target, &for_index, Some(version))?;
+        anyhow::Ok((Snapshot::at_version(for_index, Arc::new(index), version), None))
     })
     .await??;
     let live = Live::new(store, snapshot);
+    if let Some((stale, target)) = stale {
+        live.rebuild_index_later(stale, target);
+    }
     live.catch_up().await?;
     Ok(live)
 }
@@ -501,10 +515,17 @@ pub async fn serve_on(
 ) {
     let live = service.shared_live();
     let follower = tokio::spawn(Arc::clone(&live).follow(options.follow_poll));
+    let rebuilder = Arc::clone(&live);
+    let rebuild = tokio::spawn(async move {
+        if let Err(error) = rebuilder.rebuild_index().await {
+            tracing::error!(%error, "the new search index could not be built; still serving from the stale one");
+        }
+    });
     let auditor = tokio::spawn(live.keep_audited(options.follow_poll));
     let router = app(AppState::new(service, options), options);
     listen::serve_connections(listener, router, options, stop).await;
     follower.abort();
+    rebuild.abort();
     auditor.abort();
 }
 

@@ -14,6 +14,7 @@ pub mod limits;
 mod live;
 mod mutation;
 mod query;
+mod rebuild;
 mod types;
 
 #[cfg(test)]

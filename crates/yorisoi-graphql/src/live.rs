@@ -89,6 +89,20 @@ impl Snapshot {
         }
     }
 
+    /// This snapshot served from another index (one that holds the same directory).
+    pub fn with_index(&self, index: Arc<SearchIndex>) -> Self {
+        Snapshot {
+            directory: Arc::clone(&self.directory),
+            index,
+            graph: Arc::clone(&self.graph),
+            version: self.version,
+            resources: Arc::clone(&self.resources),
+            organizations: Arc::clone(&self.organizations),
+            needs: Arc::clone(&self.needs),
+            kinds: Arc::clone(&self.kinds),
+        }
+    }
+
     /// The position of a resource in `directory.resources`.
     pub fn resource_at(&self, id: &Id) -> Option<usize> {
         self.resources.get(id).copied()
@@ -130,6 +144,8 @@ pub struct Live {
     pub(crate) progress: Progress,
     /// The audit of the last snapshot, made in the background.
     pub(crate) audits: crate::audits::Audits,
+    /// An index of this build's analyzers to build beside the stale one served now.
+    pub(crate) rebuild: crate::rebuild::Rebuild,
 }
 
 impl Live {
@@ -141,6 +157,7 @@ impl Live {
             writing: tokio::sync::Mutex::new(()),
             progress,
             audits: crate::audits::Audits::default(),
+            rebuild: crate::rebuild::Rebuild::default(),
         }
     }
 

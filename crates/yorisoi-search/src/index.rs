@@ -82,6 +82,36 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// Where the index of this build's analyzers lives under a server's data folder:
+/// `index-<digest>`, one folder per format, so a new format is built beside the old.
+pub fn index_dir(data_dir: &Path) -> std::path::PathBuf {
+    let tag = index_tag();
+    let digest = tag.rsplit('-').next().unwrap_or(&tag);
+    data_dir.join(format!("index-{digest}"))
+}
+
+/// An index under `data_dir` made by other analyzers (an older or newer Yorisoi, or the
+/// folder `index` of versions before 2026-12-03), to serve from while this build's is
+/// built; the most recently changed if several.
+pub fn stale_index_dir(data_dir: &Path) -> Option<std::path::PathBuf> {
+    let current = index_dir(data_dir);
+    let mut found: Vec<(std::time::SystemTime, std::path::PathBuf)> = std::fs::read_dir(data_dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p != &current && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("index")))
+        .filter(|p| std::fs::read_to_string(p.join(TAG_FILE)).is_ok_and(|t| t != index_tag()))
+        .filter_map(|p| Some((std::fs::metadata(p.join(TAG_FILE)).ok()?.modified().ok()?, p)))
+        .collect();
+    found.sort();
+    found.pop().map(|(_, p)| p)
+}
+
+/// Whether `dir` holds an index of this build's analyzers.
+pub fn is_current_index(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join(TAG_FILE)).is_ok_and(|t| t == index_tag())
+}
+
 /// A digest of everything that decides how text is indexed.
 pub fn index_tag() -> String {
     let dictionary = crate::dictionary::USER_DICTIONARY_CSV;
@@ -169,6 +199,16 @@ impl SearchIndex {
             std::fs::write(&tag_path, &tag).map_err(io)?;
             index
         };
+        Self::synced(index, fields, dir, directory, applied)
+    }
+
+    fn synced(
+        index: Index,
+        fields: Fields,
+        dir: &Path,
+        directory: &Directory,
+        applied: Option<i64>,
+    ) -> Result<(Self, SyncReport), SearchError> {
         let opened = Self::wrap(index, fields, dir.display().to_string())?;
         let held = opened.applied_change();
         let report = opened.sync_at(directory, applied)?;
@@ -177,6 +217,24 @@ impl SearchIndex {
             removed = report.removed, kept = report.kept, "search index opened"
         );
         Ok((opened, report))
+    }
+
+    /// Opens an index made by other analyzers, as it is, to serve from while a new one
+    /// is built beside it ([`index_dir`]): brought in line with `directory` (documents
+    /// that changed are analysed the new way). None when its fields are not this
+    /// build's: it cannot answer this build's queries, and is not used.
+    pub fn open_stale(
+        dir: &Path,
+        directory: &Directory,
+        applied: Option<i64>,
+    ) -> Result<Option<(Self, SyncReport)>, SearchError> {
+        crate::dictionary::segmenter()?;
+        let (schema, fields) = schema();
+        let index = Index::open_in_dir(dir).map_err(tantivy_error)?;
+        if index.schema() != schema {
+            return Ok(None);
+        }
+        Self::synced(index, fields, dir, directory, applied).map(Some)
     }
 
     /// Whether this process can write the index (another `yorisoi serve` may hold it).

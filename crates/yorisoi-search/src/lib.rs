@@ -13,7 +13,7 @@ mod request;
 pub mod situation;
 pub mod vocabulary;
 
-pub use index::{SearchIndex, SyncReport, index_tag};
+pub use index::{SearchIndex, SyncReport, index_dir, index_tag, is_current_index, stale_index_dir};
 pub use refer::{ReferRequest, ReferResults, Suggestion, where_to_refer};
 pub use request::{Facets, Hit, SearchRequest, SearchResults, Snippet};
 pub use vocabulary::{DetectedNeed, Understanding, Vocabulary};
