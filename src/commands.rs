@@ -182,6 +182,10 @@ struct ServerArgs {
     /// Seconds SIGTERM waits for requests in flight before exiting
     #[arg(long = "shutdown-grace", env = "YORISOI_SHUTDOWN_GRACE", default_value_t = 10.0)]
     shutdown_grace: f64,
+    /// Seconds between reads of the change log when nothing woke the server (PostgreSQL
+    /// notifies at once; this is the fallback, and all SQLite has)
+    #[arg(long = "poll-interval", env = "YORISOI_POLL_INTERVAL", default_value_t = 1.0)]
+    poll_interval: f64,
 }
 
 /// A positive number of seconds from the command line.
@@ -195,7 +199,7 @@ fn seconds(flag: &str, value: f64) -> anyhow::Result<std::time::Duration> {
 /// Where Yorisoi keeps its search index.
 #[derive(Debug, clap::Args)]
 struct DataArgs {
-    /// Directory for the search index (rebuilt when missing or made by other analyzers)
+    /// Directory for the search index (built when missing; one made by other analyzers is served from while the new one is built)
     #[arg(long = "data-dir", env = "YORISOI_DATA_DIR", default_value = "yorisoi-data")]
     dir: PathBuf,
 }
@@ -285,6 +289,7 @@ fn serve(url: &str, seed: &Path, data_dir: &Path, addr: &str, args: ServerArgs) 
         header_timeout: seconds("header-timeout", args.header_timeout)?,
         grace: seconds("shutdown-grace", args.shutdown_grace)?,
         private_metrics: args.private_metrics,
+        follow_poll: seconds("poll-interval", args.poll_interval)?,
         ..yorisoi::server::ServerOptions::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;

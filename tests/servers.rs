@@ -292,3 +292,41 @@ fn a_server_finding_an_index_of_other_analyzers_answers_from_it_while_it_builds_
     assert!(graphql(&server.addr, query, json!({ "r": record }), Some(STEWARD_TOKEN))["errors"].is_null());
     assert_eq!(search_keys(&server.addr, "再建館").first().map(String::as_str), Some("higashikurume-pantry-hiyoko"));
 }
+
+#[test]
+fn a_server_whose_database_was_restored_to_an_earlier_log_serves_what_the_store_holds() {
+    let db = TestDb::postgres();
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::on(&db.url, &data.path().join("a"), &[]);
+    let seed = tempfile::tempdir().unwrap();
+    copy_dir(&seed_dir(), seed.path());
+    let before_load = newest_change(&db);
+    places_file(seed.path(), "extra.yaml", "lost", 0..100);
+    load(seed.path(), &db);
+    caught_up(&server.addr, &db, ACROSS_SERVERS);
+    assert_eq!(search_keys(&server.addr, "試験の居場所lost7番").first().map(String::as_str), Some("lost-7"));
+
+    // The database goes back to before that load (a backup restored, or a standby that
+    // had not received it promoted), and then takes another load of as many records:
+    // the log ends at the same number as before, with other entries under it.
+    runtime().block_on(async {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        for statement in [
+            "DELETE FROM resource_links WHERE resource_id LIKE 'lost-%'".to_owned(),
+            "DELETE FROM resources WHERE id LIKE 'lost-%'".to_owned(),
+            format!("DELETE FROM changes WHERE id > {before_load}"),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    });
+    std::fs::remove_file(seed.path().join("extra.yaml")).unwrap();
+    places_file(seed.path(), "other.yaml", "kept", 0..100);
+    load(seed.path(), &db);
+
+    let now = caught_up(&server.addr, &db, Duration::from_secs(10));
+    let stored = runtime().block_on(async { db.open().await.read_directory().await.unwrap() });
+    assert_eq!(now["digest"].as_str().unwrap(), format!("{:016x}", stored.digest()), "{now}");
+    assert!(search_keys(&server.addr, "試験の居場所lost7番").iter().all(|k| k != "lost-7"), "the lost record is gone");
+    assert_eq!(search_keys(&server.addr, "試験の居場所kept7番").first().map(String::as_str), Some("kept-7"));
+}

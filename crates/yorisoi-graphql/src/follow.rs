@@ -46,6 +46,10 @@ pub(crate) struct Progress {
     caught_up: AtomicBool,
     /// Since when the next number has been missing while later ones are visible.
     gap_since: Mutex<Option<Instant>>,
+    /// When the last entry applied was written, as the store gave it (µs since the
+    /// epoch); 0 when unknown. If the store later gives another time for that number,
+    /// the database was restored or failed over to a standby that lacked it.
+    last_written_us: AtomicI64,
 }
 
 /// Where a server stands in the change log.
@@ -71,6 +75,7 @@ impl Progress {
             waiting_since_ms: AtomicI64::new(0),
             caught_up: AtomicBool::new(false),
             gap_since: Mutex::new(None),
+            last_written_us: AtomicI64::new(0),
         }
     }
 
@@ -80,7 +85,9 @@ impl Progress {
 
     /// Entries up to `number` are served.
     pub(crate) fn applied(&self, number: i64) {
-        self.applied.fetch_max(number, Ordering::SeqCst);
+        if self.applied.fetch_max(number, Ordering::SeqCst) < number {
+            self.last_written_us.store(0, Ordering::SeqCst);
+        }
         self.newest.fetch_max(number, Ordering::SeqCst);
     }
 }
@@ -116,6 +123,16 @@ impl Live {
     /// [`Live::catch_up`] for a caller that holds `writing`.
     pub(crate) async fn catch_up_locked(&self) -> Result<usize, FollowError> {
         let mut total = 0;
+        if self.log_went_back().await? {
+            // The database was restored, or a standby that had not received the last
+            // commits was promoted: this server may serve writes the store lost.
+            tracing::warn!(
+                applied = self.progress.last_applied(),
+                "the change log is not the one this server followed; reading the whole directory again"
+            );
+            self.reload_from(0).await?;
+            total += 1;
+        }
         loop {
             let from = self.progress.last_applied();
             let newest = self.store.last_change().await?;
@@ -152,6 +169,21 @@ impl Live {
         }
     }
 
+    /// Whether the log no longer holds the last entry this server applied as it was:
+    /// shorter than it, or with another entry under its number.
+    async fn log_went_back(&self) -> Result<bool, FollowError> {
+        let from = self.progress.last_applied();
+        if from == 0 {
+            return Ok(false);
+        }
+        let known = self.progress.last_written_us.load(Ordering::SeqCst);
+        let entry = self.store.changes_after(from - 1, 1).await?;
+        Ok(match entry.first() {
+            Some(entry) if entry.id == from => known != 0 && entry.at.timestamp_micros() != known,
+            _ => true,
+        })
+    }
+
     /// Brings the snapshot, index and graph up to the last entry of `run`.
     async fn apply_changes(&self, run: &[&Change]) -> Result<(), FollowError> {
         let Some(last) = run.last().map(|c| c.id) else { return Ok(()) };
@@ -171,7 +203,11 @@ impl Live {
             }
         }
         if whole || resources.len() + referrals.len() > FULL_REFRESH {
-            return self.reload().await;
+            self.reload().await?;
+            if let Some(entry) = run.last().filter(|e| e.id == self.progress.last_applied()) {
+                self.progress.last_written_us.store(entry.at.timestamp_micros(), Ordering::SeqCst);
+            }
+            return Ok(());
         }
         let resources: Vec<Id> = resources.into_iter().collect();
         let referrals: Vec<Id> = referrals.into_iter().collect();
@@ -200,12 +236,21 @@ impl Live {
         let next = current.patched(Arc::new(directory), &changed_resources, &changed_referrals, last);
         self.replace(Arc::new(next));
         self.progress.applied(last);
+        if let Some(entry) = run.last() {
+            self.progress.last_written_us.store(entry.at.timestamp_micros(), Ordering::SeqCst);
+        }
         Ok(())
     }
 
     /// Reads the whole directory again and syncs the index with it (a load that changed
     /// organizations or taxonomies, or thousands of records).
     pub(crate) async fn reload(&self) -> Result<(), FollowError> {
+        self.reload_from(i64::MAX).await
+    }
+
+    /// [`Live::reload`]; with `back_to` 0 the server's progress is set back to the
+    /// store's log even when that is behind what it had applied.
+    async fn reload_from(&self, back_to: i64) -> Result<(), FollowError> {
         let (directory, last) = self.store.read_directory_at().await?;
         let directory = Arc::new(directory);
         let index = Arc::clone(&self.snapshot().index);
@@ -218,6 +263,12 @@ impl Live {
             .await
             .map_err(|e| FollowError::Index { change: last, reason: e.to_string() })?;
         self.replace(Arc::new(next));
+        if back_to == 0 {
+            // Set back to the store's log, whatever this server had applied.
+            self.progress.applied.store(last, Ordering::SeqCst);
+            self.progress.newest.store(last, Ordering::SeqCst);
+            self.progress.last_written_us.store(0, Ordering::SeqCst);
+        }
         self.progress.applied(last);
         Ok(())
     }
