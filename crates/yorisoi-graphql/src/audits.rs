@@ -67,11 +67,13 @@ impl Live {
     }
 
     /// Keeps the audit in step until the task is dropped: after each change of version
-    /// (looked at every `every`), one audit at a time.
+    /// (looked at every `every`), one audit at a time, and after an audit at least as
+    /// long a pause as it took, so that on a large directory edited all day the audit
+    /// takes at most half a core.
     pub async fn keep_audited(self: Arc<Self>, every: Duration) {
         loop {
-            self.refresh_audit().await;
-            tokio::time::sleep(every).await;
+            let took = self.refresh_audit().await.map_or(Duration::ZERO, |run| run.took);
+            tokio::time::sleep(every.max(took)).await;
         }
     }
 }

@@ -165,7 +165,8 @@ impl Live {
             let run: Vec<&Change> =
                 batch.iter().enumerate().take_while(|(i, c)| c.id == start + 1 + *i as i64).map(|(_, c)| c).collect();
             self.apply_changes(&run).await?;
-            total += run.len();
+            // A re-read of the whole directory covers every entry up to its own.
+            total += usize::try_from(self.progress.last_applied() - from).unwrap_or(run.len());
         }
     }
 

@@ -187,6 +187,7 @@ impl Live {
         note: Option<String>,
     ) -> Result<(Change, Arc<Snapshot>), ApiError> {
         let _one_at_a_time = self.writing.lock().await;
+        let started = std::time::Instant::now();
         // What other servers wrote first, so the edit is checked against it.
         if let Err(error) = self.catch_up_locked().await {
             tracing::warn!(%error, "could not follow the change log before an edit; checking against this server's state");
@@ -235,7 +236,9 @@ impl Live {
             after,
             note,
         };
+        let checked = started.elapsed();
         let change = self.store.apply(&edit, change).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+        let stored = started.elapsed();
         // The log is followed in order: this edit's number is the snapshot's version
         // only when nothing from another server came between (the follower applies it
         // again otherwise, and finds it already here).
@@ -257,10 +260,16 @@ impl Live {
             }
         }
         let directory = Arc::new(directory);
+        let indexed = started.elapsed();
         let next = Arc::new(current.patched(directory, &resources, &referrals, version));
         self.replace(Arc::clone(&next));
         self.progress.applied(version);
-        tracing::info!(actor = %caller.name, action = action.code(), record = %id, change = change.id, "directory edited");
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+        tracing::info!(
+            actor = %caller.name, action = action.code(), record = %id, change = change.id,
+            checked_ms = ms(checked), stored_ms = ms(stored - checked), indexed_ms = ms(indexed - stored),
+            patched_ms = ms(started.elapsed() - indexed), "directory edited"
+        );
         Ok((change, next))
     }
 }

@@ -187,17 +187,35 @@ impl SearchIndex {
         let current = std::fs::read_to_string(&tag_path).ok();
         let io = |e: std::io::Error| SearchError::Index(format!("{}: {e}", dir.display()));
         let (schema, fields) = schema();
-        let index = if current.as_deref() == Some(tag.as_str()) {
-            Index::open_in_dir(dir).map_err(tantivy_error)?
+        let opened = if current.as_deref() == Some(tag.as_str()) {
+            let folder = crate::disk::CacheDirectory::open(dir).map_err(|e| SearchError::Index(e.to_string()))?;
+            match Index::open(folder) {
+                Ok(index) => Some(index),
+                // A cache: one that cannot be read (a power cut mid-write) is rebuilt.
+                Err(error) => {
+                    tracing::warn!(dir = %dir.display(), %error, "search index unreadable; rebuilding it");
+                    None
+                }
+            }
         } else {
             if dir.exists() {
                 tracing::info!(dir = %dir.display(), "search index made by other analyzers; rebuilding");
-                std::fs::remove_dir_all(dir).map_err(io)?;
             }
-            std::fs::create_dir_all(dir).map_err(io)?;
-            let index = Index::create_in_dir(dir, schema).map_err(tantivy_error)?;
-            std::fs::write(&tag_path, &tag).map_err(io)?;
-            index
+            None
+        };
+        let index = match opened {
+            Some(index) => index,
+            None => {
+                if dir.exists() {
+                    std::fs::remove_dir_all(dir).map_err(io)?;
+                }
+                std::fs::create_dir_all(dir).map_err(io)?;
+                let folder = crate::disk::CacheDirectory::open(dir).map_err(|e| SearchError::Index(e.to_string()))?;
+                let index =
+                    Index::create(folder, schema, tantivy::IndexSettings::default()).map_err(tantivy_error)?;
+                std::fs::write(&tag_path, &tag).map_err(io)?;
+                index
+            }
         };
         Self::synced(index, fields, dir, directory, applied)
     }
@@ -230,7 +248,8 @@ impl SearchIndex {
     ) -> Result<Option<(Self, SyncReport)>, SearchError> {
         crate::dictionary::segmenter()?;
         let (schema, fields) = schema();
-        let index = Index::open_in_dir(dir).map_err(tantivy_error)?;
+        let folder = crate::disk::CacheDirectory::open(dir).map_err(|e| SearchError::Index(e.to_string()))?;
+        let index = Index::open(folder).map_err(tantivy_error)?;
         if index.schema() != schema {
             return Ok(None);
         }
@@ -432,6 +451,7 @@ impl SearchIndex {
                 None => directory.resources.push(Arc::clone(resource)),
             }
         }
+        let started = std::time::Instant::now();
         let context = Context::new(directory, &state.vocabulary);
         for resource in puts {
             let (mut info, text) = context.describe(resource);
@@ -445,9 +465,16 @@ impl SearchIndex {
             }
             docs.push(Some(Arc::new(info)));
         }
+        let added = started.elapsed();
         self.commit(writer, applied)?;
+        let committed = started.elapsed();
         drop(guard);
         self.reader.reload().map_err(tantivy_error)?;
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+        tracing::debug!(
+            puts = puts.len(), removes = removes.len(), added_ms = ms(added), committed_ms = ms(committed - added),
+            reloaded_ms = ms(started.elapsed() - committed), "index updated"
+        );
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 
 pub mod analysis;
 mod collect;
+mod disk;
 pub mod dictionary;
 mod document;
 mod index;
