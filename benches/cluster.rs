@@ -176,10 +176,8 @@ fn main() {
         true,
     );
     let a = service.shared_live();
-    let followers = runtime.block_on(async {
-        let poll = Duration::from_secs(1);
-        (tokio::spawn(Arc::clone(&a).follow(poll)), tokio::spawn(Arc::clone(&b).follow(poll)))
-    });
+    let poll = Duration::from_secs(1);
+    let followers = (runtime.spawn(Arc::clone(&a).follow(poll)), runtime.spawn(Arc::clone(&b).follow(poll)));
 
     // Edits through A, by GraphQL as a steward sends them: first with B stopped (on
     // two cores, B applying the same edit at the same moment would compete with A,
@@ -210,16 +208,16 @@ fn main() {
     }
     report("edit visible to search on A (same server)", on_a);
     runtime.block_on(b.catch_up()).unwrap();
-    let following = runtime.block_on(async { tokio::spawn(Arc::clone(&b).follow(Duration::from_secs(1))) });
+    let following = runtime.spawn(Arc::clone(&b).follow(poll));
     let mut on_b = Vec::new();
-    for i in 15..30 {
+    for (i, marker) in MARKERS.iter().enumerate().skip(15) {
         let (started, number, id) = edit(i);
         while b.follow_status().applied < number {
             assert!(started.elapsed() < Duration::from_secs(30), "B never saw edit {i}");
             std::thread::sleep(Duration::from_micros(500));
         }
         on_b.push(started.elapsed());
-        assert!(found(&b, MARKERS[i], &id), "B serves the edit once it has applied its entry");
+        assert!(found(&b, marker, &id), "B serves the edit once it has applied its entry");
     }
     report("edit visible to search on B (other server)", on_b);
     let followers = (followers.0, following);
@@ -301,6 +299,11 @@ fn main() {
     report("edit: copy directory and check the record", checked);
     report("edit: graph patched", patched);
     let (audit, took, audit_mib) = measured(|| graph.audit(&AuditOptions::new(today)));
+    let mut by_code: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for finding in &audit.findings {
+        *by_code.entry(finding.code.code()).or_default() += 1;
+    }
+    println!("audit findings by code: {by_code:?}");
     println!(
         "audit of {} nodes: {:.1} s, {} findings, memory above the graph's {:.0} MiB (directory {:.0} MiB)",
         graph.node_count(),

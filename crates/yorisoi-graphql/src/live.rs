@@ -2,7 +2,6 @@
 //! patched copy when a steward's edit has been written, and kept in step with every
 //! other server on the same database by following the change log (`follow`).
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use chrono::Utc;
@@ -24,13 +23,16 @@ pub struct Snapshot {
     pub graph: Arc<ReferralGraph>,
     /// The number of the last change-log entry this snapshot holds (0: none known).
     pub version: i64,
-    resources: Arc<HashMap<Id, usize>>,
-    organizations: Arc<HashMap<Id, usize>>,
-    needs: Arc<HashMap<Id, usize>>,
-    kinds: Arc<HashMap<Id, usize>>,
+    resources: Arc<Positions>,
+    organizations: Arc<Positions>,
+    needs: Arc<Positions>,
+    kinds: Arc<Positions>,
 }
 
-fn positions<T>(items: &[T], id: impl Fn(&T) -> &Id) -> Arc<HashMap<Id, usize>> {
+/// Where each record is in its collection.
+type Positions = rustc_hash::FxHashMap<Id, usize>;
+
+fn positions<T>(items: &[T], id: impl Fn(&T) -> &Id) -> Arc<Positions> {
     Arc::new(items.iter().enumerate().map(|(i, item)| (id(item).clone(), i)).collect())
 }
 
@@ -70,7 +72,7 @@ impl Snapshot {
         let resources = if same_places {
             Arc::clone(&self.resources)
         } else if appended {
-            let mut map = HashMap::clone(&self.resources);
+            let mut map = Positions::clone(&self.resources);
             let start = self.directory.resources.len();
             map.extend(directory.resources[start..].iter().enumerate().map(|(i, r)| (r.id.clone(), start + i)));
             Arc::new(map)

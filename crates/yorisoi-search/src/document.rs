@@ -69,6 +69,20 @@ impl<'a> Context<'a> {
         Self { vocabulary, directory, runners: organizations.chain(resources).collect() }
     }
 
+    /// A context for describing only `few` resources (an edit): it looks up only
+    /// their operators, instead of every name in the directory.
+    pub fn for_few(directory: &'a Directory, vocabulary: &'a Vocabulary, few: &[std::sync::Arc<Resource>]) -> Self {
+        let wanted: rustc_hash::FxHashSet<&str> = few.iter().flat_map(|r| r.operators.iter().map(Id::as_str)).collect();
+        let runners = if wanted.is_empty() {
+            HashMap::new()
+        } else {
+            let organizations = directory.organizations.iter().map(|o| (o.id.as_str(), o.name.as_str()));
+            let resources = directory.resources.iter().map(|r| (r.id.as_str(), r.name.as_str()));
+            organizations.chain(resources).filter(|(id, _)| wanted.contains(id)).collect()
+        };
+        Self { vocabulary, directory, runners }
+    }
+
     pub fn describe(&self, r: &Resource) -> (DocInfo, DocText) {
         let dir = self.directory;
         let kind = dir.kinds.iter().find(|k| k.code == r.kind);

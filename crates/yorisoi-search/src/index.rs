@@ -211,8 +211,7 @@ impl SearchIndex {
                 }
                 std::fs::create_dir_all(dir).map_err(io)?;
                 let folder = crate::disk::CacheDirectory::open(dir).map_err(|e| SearchError::Index(e.to_string()))?;
-                let index =
-                    Index::create(folder, schema, tantivy::IndexSettings::default()).map_err(tantivy_error)?;
+                let index = Index::create(folder, schema, tantivy::IndexSettings::default()).map_err(tantivy_error)?;
                 std::fs::write(&tag_path, &tag).map_err(io)?;
                 index
             }
@@ -426,7 +425,7 @@ impl SearchIndex {
         let writer = guard.as_mut().ok_or_else(|| SearchError::HeldElsewhere(self.place.clone()))?;
         let directory = Arc::make_mut(&mut state.directory);
         if !removes.is_empty() {
-            let gone: std::collections::HashSet<&Id> = removes.iter().collect();
+            let gone: rustc_hash::FxHashSet<&Id> = removes.iter().collect();
             directory.resources.retain(|r| !gone.contains(&r.id));
         }
         let docs = Arc::make_mut(&mut state.docs);
@@ -437,8 +436,8 @@ impl SearchIndex {
             }
         }
         // One pass to find where the puts go, however many there are.
-        let wanted: std::collections::HashSet<&Id> = puts.iter().map(|r| &r.id).collect();
-        let at: HashMap<Id, usize> = directory
+        let wanted: rustc_hash::FxHashSet<&Id> = puts.iter().map(|r| &r.id).collect();
+        let at: rustc_hash::FxHashMap<Id, usize> = directory
             .resources
             .iter()
             .enumerate()
@@ -452,7 +451,7 @@ impl SearchIndex {
             }
         }
         let started = std::time::Instant::now();
-        let context = Context::new(directory, &state.vocabulary);
+        let context = Context::for_few(directory, &state.vocabulary, puts);
         for resource in puts {
             let (mut info, text) = context.describe(resource);
             let digest = text.digest(&info);
@@ -472,8 +471,12 @@ impl SearchIndex {
         self.reader.reload().map_err(tantivy_error)?;
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
         tracing::debug!(
-            puts = puts.len(), removes = removes.len(), added_ms = ms(added), committed_ms = ms(committed - added),
-            reloaded_ms = ms(started.elapsed() - committed), "index updated"
+            puts = puts.len(),
+            removes = removes.len(),
+            added_ms = ms(added),
+            committed_ms = ms(committed - added),
+            reloaded_ms = ms(started.elapsed() - committed),
+            "index updated"
         );
         Ok(())
     }

@@ -4,8 +4,8 @@
 
 pub mod analysis;
 mod collect;
-mod disk;
 pub mod dictionary;
+mod disk;
 mod document;
 mod index;
 pub mod normalize;

@@ -9,6 +9,8 @@ mod tests;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use petgraph::Direction;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
@@ -129,9 +131,9 @@ pub struct EdgeData {
 #[derive(Debug, Clone)]
 pub struct ReferralGraph {
     graph: StableDiGraph<Arc<NodeData>, Arc<EdgeData>>,
-    by_id: Arc<HashMap<Id, NodeIndex>>,
+    by_id: Arc<FxHashMap<Id, NodeIndex>>,
     /// The edge of each referral record.
-    referral_edges: Arc<HashMap<Id, EdgeIndex>>,
+    referral_edges: Arc<FxHashMap<Id, EdgeIndex>>,
     /// Each need and its ancestors, and each need and its descendants.
     need_up: Arc<HashMap<Id, Vec<Id>>>,
     need_down: Arc<HashMap<Id, Vec<Id>>>,
@@ -235,7 +237,10 @@ impl ReferralGraph {
             directory.resources.len() + directory.organizations.len(),
             directory.referrals.len() + directory.resources.len() + directory.organizations.len(),
         );
-        let mut by_id = HashMap::with_capacity(directory.resources.len() + directory.organizations.len());
+        let mut by_id = FxHashMap::with_capacity_and_hasher(
+            directory.resources.len() + directory.organizations.len(),
+            Default::default(),
+        );
         let facts = Facts::of(directory);
         let mut run_needs: HashMap<&Id, Vec<Id>> = HashMap::new();
         for r in &directory.resources {
@@ -270,7 +275,7 @@ impl ReferralGraph {
                 graph.add_edge(from, *op, structural(EdgeKind::OperatedBy));
             }
         }
-        let mut referral_edges = HashMap::with_capacity(directory.referrals.len());
+        let mut referral_edges = FxHashMap::with_capacity_and_hasher(directory.referrals.len(), Default::default());
         for referral in &directory.referrals {
             if let (Some(from), Some(to)) = (by_id.get(&referral.from), by_id.get(&referral.to)) {
                 let edge = graph.add_edge(*from, *to, Arc::new(facts.referral_edge(referral)));
@@ -312,9 +317,9 @@ impl ReferralGraph {
     pub fn patched(&self, directory: &Directory, resources: &[Id], referrals: &[Id]) -> Self {
         let mut next = self.clone();
         let facts = Facts::of(directory);
-        let wanted: std::collections::HashSet<&Id> = resources.iter().chain(referrals).collect();
-        let mut now_resources: HashMap<&Id, &crate::Resource> = HashMap::new();
-        let mut now_referrals: HashMap<&Id, &crate::Referral> = HashMap::new();
+        let wanted: rustc_hash::FxHashSet<&Id> = resources.iter().chain(referrals).collect();
+        let mut now_resources: FxHashMap<&Id, &crate::Resource> = FxHashMap::default();
+        let mut now_referrals: FxHashMap<&Id, &crate::Referral> = FxHashMap::default();
         if !resources.is_empty() {
             now_resources =
                 directory.resources.iter().filter(|r| wanted.contains(&r.id)).map(|r| (&r.id, &**r)).collect();
