@@ -173,8 +173,8 @@ pub fn audit(directory: &Directory, args: &AuditArgs) -> anyhow::Result<()> {
     }
     say!("{} findings: {by_code:?}", report.findings.len());
     for finding in &report.findings {
-        say!("[{}] {} {}", finding.severity.code(), finding.code.code(), finding.message);
-        say!("    → {}", finding.suggestion);
+        say!("[{}] {} {}", finding.severity.code(), finding.code.code(), finding.message());
+        say!("    → {}", finding.suggestion());
     }
     Ok(())
 }
@@ -184,10 +184,10 @@ fn audit_json(report: &Audit) -> serde_json::Value {
         "findings": report.findings.iter().map(|f| json!({
             "code": f.code.code(),
             "severity": f.severity.code(),
-            "need": f.need.as_ref().map(Id::as_str),
-            "records": f.records.iter().map(Id::as_str).collect::<Vec<_>>(),
-            "message": f.message,
-            "suggestion": f.suggestion,
+            "need": f.need().map(Id::as_str),
+            "records": f.records().iter().map(Id::as_str).collect::<Vec<_>>(),
+            "message": f.message(),
+            "suggestion": f.suggestion(),
         })).collect::<Vec<_>>(),
         "coverage": {
             "municipalities": report.coverage.municipalities.iter().map(ToString::to_string).collect::<Vec<_>>(),

@@ -30,8 +30,8 @@ fn findings(code: FindingCode) -> Vec<Finding> {
 fn the_disaster_data_flow_is_reported_broken_with_its_chain() {
     let broken = findings(FindingCode::BrokenFlow);
     assert_eq!(broken.len(), 1);
-    assert_eq!(ids(&broken[0].records), ["koto-fukushi-ka", "koto-bosai", "koto-saigai-kyoryokutai"]);
-    assert_eq!(broken[0].need, Some(id("disaster")));
+    assert_eq!(ids(&broken[0].records()), ["koto-fukushi-ka", "koto-bosai", "koto-saigai-kyoryokutai"]);
+    assert_eq!(broken[0].need(), Some(&id("disaster")));
 }
 
 /// 002: 子ども家庭支援課 sends child-rearing consultations to 養育支援課, which the
@@ -39,17 +39,17 @@ fn the_disaster_data_flow_is_reported_broken_with_its_chain() {
 #[test]
 fn the_corrected_edge_ends_at_a_division_with_no_window() {
     let dead = findings(FindingCode::DeadEnd);
-    let needs: Vec<&str> = dead.iter().map(|f| f.need.as_ref().unwrap().as_str()).collect();
+    let needs: Vec<&str> = dead.iter().map(|f| f.need().unwrap().as_str()).collect();
     // 002 says child-rearing (子ども), not ひとり親 or ワンオペ育児 in particular.
     assert_eq!(needs, ["childcare"]);
     for finding in &dead {
-        assert_eq!(ids(&finding.records), ["koto-yoiku-shien", "koto-kodomo-katei-shien"]);
+        assert_eq!(ids(&finding.records()), ["koto-yoiku-shien", "koto-kodomo-katei-shien"]);
     }
 }
 
 #[test]
 fn places_no_entry_window_reaches_are_listed() {
-    let lost: Vec<String> = findings(FindingCode::Unreachable).iter().map(|f| f.records[0].to_string()).collect();
+    let lost: Vec<String> = findings(FindingCode::Unreachable).iter().map(|f| f.records()[0].to_string()).collect();
     // No operator and no referral: the play park, the gatherings in the parks, the food
     // bank in 昭島, こすもす (its NPO has no link to a window).
     for expected in ["kiba-park-playpark", "sarue-park-mukashi-asobi", "food-bank-akishima", "pan-cafe-cosmos"] {
@@ -80,9 +80,9 @@ fn coverage_shows_the_holes_of_each_municipality() {
     let holes = audit
         .findings
         .iter()
-        .find(|f| f.code == FindingCode::CoverageHole && f.message.starts_with("江東区 "))
+        .find(|f| f.code == FindingCode::CoverageHole && f.message().starts_with("江東区 "))
         .unwrap();
-    assert!(holes.records.contains(&id("foreigners")) && !holes.records.contains(&id("isolation")));
+    assert!(holes.records().contains(&id("foreigners")) && !holes.records().contains(&id("isolation")));
 }
 
 #[test]
@@ -95,7 +95,7 @@ fn no_referral_cycle_in_the_seed() {
 /// more than 12 months before is stale, and what 003 (2025年11月号) states is not.
 #[test]
 fn staleness_counts_from_the_documents_publication_not_the_check() {
-    let stale: Vec<String> = findings(FindingCode::Stale).iter().map(|f| f.records[0].to_string()).collect();
+    let stale: Vec<String> = findings(FindingCode::Stale).iter().map(|f| f.records()[0].to_string()).collect();
     // 002 was published 2024-03; 004 in 2019.
     for old in ["kiba-park-playpark", "koto-choju-oen-window", "nagoya-kita-sewayaki"] {
         assert!(stale.contains(&old.to_owned()), "{old} missing from {stale:?}");
@@ -112,7 +112,7 @@ fn staleness_counts_from_the_documents_publication_not_the_check() {
 
 #[test]
 fn hubs_are_the_platform_and_the_ward() {
-    let hubs: Vec<String> = findings(FindingCode::Hub).iter().map(|f| f.records[0].to_string()).collect();
+    let hubs: Vec<String> = findings(FindingCode::Hub).iter().map(|f| f.records()[0].to_string()).collect();
     assert_eq!(hubs[..2], ["koto-isolation-pf".to_owned(), "koto-city".to_owned()]);
 }
 
@@ -223,11 +223,11 @@ fn lists_of_dates_are_flagged_before_they_run_out() {
     };
     assert!(on("2026-01-01").is_empty(), "more than 30 days ahead");
     let soon = on("2026-02-20");
-    assert_eq!(ids(&soon[0].records), ["act-open-lecture-2025"]);
+    assert_eq!(ids(&soon[0].records()), ["act-open-lecture-2025"]);
     assert_eq!(soon[0].severity, yorisoi_core::graph::Severity::Info);
     let past = on("2026-04-01");
     assert_eq!(past[0].severity, yorisoi_core::graph::Severity::Warning);
-    assert!(past[0].message.contains("2026-03-08 が最後"), "{}", past[0].message);
+    assert!(past[0].message().contains("2026-03-08 が最後"), "{}", past[0].message());
 }
 
 /// The audit names working referrals whose target has ended or not opened yet: in the
@@ -235,7 +235,7 @@ fn lists_of_dates_are_flagged_before_they_run_out() {
 #[test]
 fn referrals_to_places_that_ended_or_have_not_opened_are_flagged() {
     let flagged: Vec<String> =
-        findings(FindingCode::RefersToClosedPlace).iter().map(|f| f.records[0].to_string()).collect();
+        findings(FindingCode::RefersToClosedPlace).iter().map(|f| f.records()[0].to_string()).collect();
     assert_eq!(
         flagged,
         ["salon-to-issho-ni-kangaeru-ba", "sasaeai-sodan-to-issho-ni-kangaeru-ba", "sewayaki-to-issho-ni-kangaeru-ba"]
@@ -254,9 +254,9 @@ fn referrals_to_places_that_ended_or_have_not_opened_are_flagged() {
         .collect();
     let options = AuditOptions::new(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
     let ended = ReferralGraph::new(&directory).referrals_to_closed_places(options.municipality);
-    let records: Vec<String> = ended.iter().map(|f| f.records[0].to_string()).collect();
+    let records: Vec<String> = ended.iter().map(|f| f.records()[0].to_string()).collect();
     for id in into_pantry {
         assert!(records.contains(&id.to_owned()), "{id} missing from {records:?}");
     }
-    assert!(ended.iter().any(|f| f.message.contains("終了しています")), "{ended:?}");
+    assert!(ended.iter().any(|f| f.message().contains("終了しています")), "{ended:?}");
 }

@@ -24,10 +24,14 @@ const COOKIE_PATH: &str = "/stewards";
 /// How many change-log entries the overview shows.
 const RECENT: usize = 20;
 
+/// How many findings of each kind the overview lists (the count says how many there are).
+const SHOWN_PER_CODE: usize = 200;
+
 const OVERVIEW_QUERY: &str = r#"
-query Stewards($m: String, $recent: Int!) {
+query Stewards($m: String, $recent: Int!, $shown: Int!) {
   municipalities { code name }
-  audit(municipality: $m) { code severity need records message suggestion }
+  audit(municipality: $m, first: $shown) { code severity need records message suggestion }
+  auditCounts(municipality: $m) { code count }
   coverage(municipality: $m) { municipalities { code name } needs { code label } counts }
   recentChanges(first: $recent, origin: EDITS) { number at actor action recordKind recordId note }
 }
@@ -110,7 +114,14 @@ pub async fn overview(State(state): State<AppState>, headers: HeaderMap, RawQuer
         return Html(sign_in(None)).into_response();
     };
     let m = parameter(query.as_deref(), "m").filter(|m| !m.is_empty());
-    let data = match run_as(&state, OVERVIEW_QUERY, json!({ "m": m, "recent": RECENT }), Some(caller.clone())).await {
+    let data = match run_as(
+        &state,
+        OVERVIEW_QUERY,
+        json!({ "m": m, "recent": RECENT, "shown": SHOWN_PER_CODE }),
+        Some(caller.clone()),
+    )
+    .await
+    {
         Ok(data) => data,
         Err(message) => return problem_page(&caller, &message),
     };
@@ -246,15 +257,19 @@ fn render_overview(caller: &Caller, m: Option<&str>, data: &Value) -> String {
 <nav aria-label="この画面の中"><a href="#findings">点検結果</a> ・ <a href="#coverage">カバー状況</a> ・ <a href="#changes">変更履歴</a></nav>
 "##
     );
-    html.push_str(&render_findings(list(data, "audit")));
+    html.push_str(&render_findings(list(data, "audit"), list(data, "auditCounts")));
     html.push_str(&render_coverage(data.get("coverage").unwrap_or(&Value::Null)));
     html.push_str(&render_changes(list(data, "recentChanges"), "changes", "最近の変更"));
     html.push_str("</main>");
     html
 }
 
-fn render_findings(findings: &[Value]) -> String {
-    let mut html = format!(r#"<section id="findings"><h2>点検結果（{}件）</h2>"#, findings.len());
+fn render_findings(findings: &[Value], counts: &[Value]) -> String {
+    let count = |code: &str| {
+        counts.iter().find(|c| text(c, "code") == code).and_then(|c| c.get("count")).and_then(Value::as_u64)
+    };
+    let total: u64 = counts.iter().filter_map(|c| c.get("count").and_then(Value::as_u64)).sum();
+    let mut html = format!(r#"<section id="findings"><h2>点検結果（{total}件）</h2>"#);
     if findings.is_empty() {
         html.push_str("<p>見つかった問題はありません。</p>");
     }
@@ -268,14 +283,14 @@ fn render_findings(findings: &[Value]) -> String {
     }
     for code in codes {
         let group: Vec<&Value> = findings.iter().filter(|f| text(f, "code") == code).collect();
+        let all = count(code).unwrap_or(group.len() as u64);
         let _ = write!(
             html,
-            r#"<h3 class="finding-group">{}（{}件） <code>{}</code></h3><ul class="findings">"#,
+            r#"<h3 class="finding-group">{}（{all}件） <code>{}</code></h3><ul class="findings">"#,
             escape(finding_label(code)),
-            group.len(),
             escape(code)
         );
-        for finding in group {
+        for finding in &group {
             let severity = text(finding, "severity");
             let records: Vec<String> =
                 list(finding, "records").iter().filter_map(Value::as_str).map(record_link).collect();
@@ -290,6 +305,15 @@ fn render_findings(findings: &[Value]) -> String {
             );
         }
         html.push_str("</ul>");
+        let more = all.saturating_sub(group.len() as u64);
+        if more > 0 {
+            let _ = write!(
+                html,
+                r#"<p class="more">ほか{more}件（先頭の{}件を表示。すべては GraphQL の <code>audit(codes: ["{}"], offset: …)</code> で）</p>"#,
+                group.len(),
+                escape(code)
+            );
+        }
     }
     html.push_str("</section>");
     html
@@ -568,5 +592,19 @@ mod tests {
         let html = render_coverage(&coverage);
         assert!(html.contains(r#"<td class="heat-0" title="江東区・食の支援: 0">空白</td>"#), "{html}");
         assert!(html.contains(r#"<td class="heat-3" title="江東区・孤独・孤立: 3">3</td>"#), "{html}");
+    }
+
+    /// A national directory has far more stale records than a page can list: each
+    /// group gives its whole count and says how many more there are and how to get them.
+    #[test]
+    fn a_group_of_findings_gives_its_whole_count_and_what_is_not_listed() {
+        let finding = |code: &str, record: &str| json!({ "code": code, "severity": "info", "records": [record], "message": format!("{record} の情報は古い"), "suggestion": "確かめる" });
+        let findings = [finding("STALE", "a"), finding("STALE", "b"), finding("HUB", "c")];
+        let counts = [json!({ "code": "STALE", "count": 5000 }), json!({ "code": "HUB", "count": 1 })];
+        let html = render_findings(&findings, &counts);
+        assert!(html.contains("点検結果（5001件）"), "{html}");
+        assert!(html.contains("確認が古い記録（5000件）") && html.contains("ほか4998件（先頭の2件を表示"), "{html}");
+        assert!(html.contains("つなぎが集中する場所（1件）"), "{html}");
+        assert_eq!(html.matches("ほか").count(), 1, "nothing more of HUB: {html}");
     }
 }

@@ -2,13 +2,14 @@
 //! version (and once a day, since staleness is measured from today) and served from
 //! there, instead of being worked out again for every request.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use yorisoi_core::MunicipalityCode;
 use yorisoi_core::graph::{Audit, AuditOptions};
 
-use crate::live::Live;
+use crate::live::{Live, Snapshot};
 
 /// One audit of the whole directory.
 #[derive(Debug)]
@@ -19,13 +20,24 @@ pub struct AuditRun {
     pub today: NaiveDate,
     pub computed_at: DateTime<Utc>,
     pub took: Duration,
-    pub audit: Audit,
+    pub audit: Arc<Audit>,
 }
 
-/// The last audit made.
+/// The last audit made, and the last one asked for a municipality or another day.
 #[derive(Debug, Default)]
 pub(crate) struct Audits {
     last: RwLock<Option<Arc<AuditRun>>>,
+    /// Kept so that the fields of one request (the findings, their counts) and a
+    /// steward paging through them do not each audit again.
+    asked: Mutex<Option<(AuditKey, Arc<Audit>)>>,
+}
+
+/// Which audit: of which snapshot, for where, from which day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct AuditKey {
+    version: i64,
+    municipality: Option<MunicipalityCode>,
+    today: NaiveDate,
 }
 
 impl Live {
@@ -48,7 +60,7 @@ impl Live {
         let version = snapshot.version;
         let made = tokio::task::spawn_blocking(move || {
             let started = Instant::now();
-            let audit = snapshot.graph.audit(&AuditOptions::new(today));
+            let audit = Arc::new(snapshot.graph.audit(&AuditOptions::new(today)));
             AuditRun { version, today, computed_at: Utc::now(), took: started.elapsed(), audit }
         })
         .await;
@@ -64,6 +76,38 @@ impl Live {
                 None
             }
         }
+    }
+
+    /// The audit of `snapshot` for `municipality` (all when none) measured from `today`
+    /// (today in Japan when none): the background audit when that is what is asked,
+    /// else the one asked last if it is the same, else made now on a blocking thread.
+    pub async fn audit_for(
+        &self,
+        snapshot: &Arc<Snapshot>,
+        municipality: Option<MunicipalityCode>,
+        today: Option<NaiveDate>,
+    ) -> Result<Arc<Audit>, tokio::task::JoinError> {
+        if municipality.is_none()
+            && let Some(run) = self.last_audit().filter(|run| today.is_none_or(|t| t == run.today))
+        {
+            return Ok(Arc::clone(&run.audit));
+        }
+        let today = today.unwrap_or_else(|| yorisoi_core::japan_time(Utc::now()).date());
+        let key = AuditKey { version: snapshot.version, municipality, today };
+        if let Some((asked, audit)) = self.audits.asked.lock().expect("the audit lock is never poisoned").as_ref()
+            && *asked == key
+        {
+            return Ok(Arc::clone(audit));
+        }
+        let graph = Arc::clone(&snapshot.graph);
+        let audit = tokio::task::spawn_blocking(move || {
+            let mut options = AuditOptions::new(today);
+            options.municipality = municipality;
+            Arc::new(graph.audit(&options))
+        })
+        .await?;
+        *self.audits.asked.lock().expect("the audit lock is never poisoned") = Some((key, Arc::clone(&audit)));
+        Ok(audit)
     }
 
     /// Keeps the audit in step until the task is dropped: after each change of version

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use yorisoi_core::graph::{AuditOptions, PathQuery, Person};
+use yorisoi_core::graph::{PathQuery, Person};
 use yorisoi_core::{Directory, Id, MunicipalityCode};
 use yorisoi_search::{ReferRequest, SearchRequest};
 
@@ -152,7 +152,76 @@ pub struct AuditStatus {
     pub computed_at: DateTime<Utc>,
     /// How long it took, in milliseconds.
     pub took_ms: f64,
+    /// How many findings it has.
     pub findings: i32,
+    /// How many of each code.
+    pub counts: Vec<FindingCount>,
+}
+
+/// How many findings of one code an audit has.
+#[derive(SimpleObject)]
+pub struct FindingCount {
+    pub code: String,
+    pub count: i32,
+}
+
+/// Findings of each code a request gets unless it asks for fewer or more.
+pub const DEFAULT_FINDINGS_PER_CODE: usize = 1_000;
+/// The most findings of each code one request may ask for (page with `offset`).
+pub const MAX_FINDINGS_PER_CODE: usize = 10_000;
+
+fn finding_counts(audit: &yorisoi_core::graph::Audit) -> Vec<FindingCount> {
+    let mut counts: Vec<(yorisoi_core::graph::FindingCode, usize)> = Vec::new();
+    for finding in &audit.findings {
+        match counts.iter_mut().find(|(code, _)| *code == finding.code) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((finding.code, 1)),
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(code, n)| FindingCount { code: code.code().to_owned(), count: i32::try_from(n).unwrap_or(i32::MAX) })
+        .collect()
+}
+
+fn finding_codes(codes: Option<Vec<String>>) -> Result<Option<Vec<yorisoi_core::graph::FindingCode>>, ApiError> {
+    codes
+        .map(|codes| {
+            codes
+                .iter()
+                .map(|c| {
+                    yorisoi_core::graph::FindingCode::from_code(c).ok_or_else(|| {
+                        let known: Vec<&str> = yorisoi_core::graph::FindingCode::ALL.iter().map(|c| c.code()).collect();
+                        ApiError::BadUserInput(format!("`{c}` is no finding code; use one of {}", known.join(", ")))
+                    })
+                })
+                .collect()
+        })
+        .transpose()
+}
+
+/// A count argument within `0..=max`, `default` when absent.
+fn count_argument(name: &str, value: Option<i32>, default: usize, max: usize) -> Result<usize, ApiError> {
+    let Some(value) = value else { return Ok(default) };
+    match usize::try_from(value) {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(ApiError::BadUserInput(format!("`{name}` must be between 0 and {max}, not {value}"))),
+    }
+}
+
+/// The audit a request asks for (see [`crate::live::Live::audit_for`]).
+async fn audit_for(
+    ctx: &Context<'_>,
+    municipality: Option<&str>,
+    today: Option<chrono::NaiveDate>,
+) -> Result<Arc<yorisoi_core::graph::Audit>> {
+    let api = snapshot(ctx);
+    let municipality = self::municipality(&api.directory, municipality).coded()?;
+    crate::live::live(ctx)
+        .audit_for(api, municipality, today)
+        .await
+        .map_err(|error| ApiError::Internal(format!("the audit stopped: {error}")))
+        .coded()
 }
 
 /// The state of the directory a server serves.
@@ -679,7 +748,10 @@ impl QueryRoot {
             .collect())
     }
 
-    /// The stewards' audit of the referral network (ネットワーク点検).
+    /// The stewards' audit of the referral network (ネットワーク点検), in pages of each
+    /// code: at most `first` findings of each code (after skipping `offset` of each),
+    /// so that a national directory's millions of STALE findings neither crowd out the
+    /// rest nor fill a response; `auditCounts` gives the totals.
     #[graphql(complexity = "AUDIT_COST + 10 * child_complexity")]
     async fn audit(
         &self,
@@ -688,35 +760,49 @@ impl QueryRoot {
         #[graphql(desc = "The day staleness is measured from; default today in Japan.")] today: Option<
             chrono::NaiveDate,
         >,
+        #[graphql(desc = "Only findings of these codes (STALE, HUB, …); default all.")] codes: Option<Vec<String>>,
+        #[graphql(desc = "At most this many findings of each code; default 1000, at most 10000.")] first: Option<i32>,
+        #[graphql(desc = "Skip this many findings of each code first; default 0.")] offset: Option<i32>,
     ) -> Result<Vec<Finding>> {
-        let api = snapshot(ctx);
-        // The whole directory's audit for today is made in the background after each
-        // change; it is served from there (see `auditStatus` for its version and time).
-        let made = municipality
-            .is_none()
-            .then(|| crate::live::live(ctx).last_audit())
-            .flatten()
-            .filter(|run| today.is_none_or(|t| t == run.today));
-        let findings = match made {
-            Some(run) => run.audit.findings.clone(),
-            None => {
-                let today = today.unwrap_or_else(|| yorisoi_core::japan_time(chrono::Utc::now()).date());
-                let mut options = AuditOptions::new(today);
-                options.municipality = self::municipality(&api.directory, municipality.as_deref()).coded()?;
-                api.graph.audit(&options).findings
-            }
-        };
-        Ok(findings
-            .into_iter()
+        let codes = finding_codes(codes).coded()?;
+        let first = count_argument("first", first, DEFAULT_FINDINGS_PER_CODE, MAX_FINDINGS_PER_CODE).coded()?;
+        let offset = count_argument("offset", offset, 0, usize::MAX).coded()?;
+        let audit = audit_for(ctx, municipality.as_deref(), today).await?;
+        let mut taken: std::collections::HashMap<yorisoi_core::graph::FindingCode, usize> =
+            std::collections::HashMap::new();
+        Ok(audit
+            .findings
+            .iter()
+            .filter(|f| codes.as_ref().is_none_or(|c| c.contains(&f.code)))
+            .filter(|f| {
+                let seen = taken.entry(f.code).or_default();
+                *seen += 1;
+                *seen > offset && *seen - offset <= first
+            })
             .map(|f| Finding {
                 code: f.code.code().to_owned(),
                 severity: f.severity.code().to_owned(),
-                need: f.need.map(|n| n.to_string()),
-                records: f.records.iter().map(ToString::to_string).collect(),
-                message: f.message,
-                suggestion: f.suggestion,
+                need: f.need().map(ToString::to_string),
+                records: f.records().iter().map(ToString::to_string).collect(),
+                message: f.message().into_owned(),
+                suggestion: f.suggestion().into_owned(),
             })
             .collect())
+    }
+
+    /// How many findings of each code the audit has (codes without findings left out),
+    /// in the audit's order.
+    #[graphql(complexity = "AUDIT_COST + child_complexity")]
+    async fn audit_counts(
+        &self,
+        ctx: &Context<'_>,
+        municipality: Option<String>,
+        #[graphql(desc = "The day staleness is measured from; default today in Japan.")] today: Option<
+            chrono::NaiveDate,
+        >,
+    ) -> Result<Vec<FindingCount>> {
+        let audit = audit_for(ctx, municipality.as_deref(), today).await?;
+        Ok(finding_counts(&audit))
     }
 
     /// Which state of the directory this server serves: the last change-log entry it
@@ -744,6 +830,7 @@ impl QueryRoot {
             computed_at: run.computed_at,
             took_ms: run.took.as_secs_f64() * 1e3,
             findings: i32::try_from(run.audit.findings.len()).unwrap_or(i32::MAX),
+            counts: finding_counts(&run.audit),
         })
     }
 

@@ -216,6 +216,57 @@ fn graph_answers_paths_where_to_refer_and_the_audit() {
     assert!(codes.contains(&"BROKEN_FLOW") && codes.contains(&"DEAD_END"), "{codes:?}");
 }
 
+/// A national directory's audit holds millions of STALE findings: a response carries a
+/// page of each code, the counts say how many there are, and paging with `offset`
+/// walks one code's findings without gaps or repeats.
+#[test]
+fn the_audit_comes_in_pages_of_each_code_with_counts() {
+    let schema = seed_schema();
+    // Two years after the documents, every record is stale (tests/graph.rs: 76 + 38 + 21).
+    let whole = run(
+        &schema,
+        r#"{ audit(today: "2028-01-01", first: 10000) { code records } auditCounts(today: "2028-01-01") { code count } }"#,
+    );
+    let all = whole["data"]["audit"].as_array().unwrap();
+    let counts = whole["data"]["auditCounts"].as_array().unwrap();
+    let count = |code: &str| counts.iter().find(|c| c["code"] == code).map_or(0, |c| c["count"].as_u64().unwrap());
+    assert_eq!(count("STALE"), 135, "{counts:?}");
+    assert_eq!(counts.iter().map(|c| c["count"].as_u64().unwrap()).sum::<u64>(), all.len() as u64);
+    let stale: Vec<&Value> = all.iter().filter(|f| f["code"] == "STALE").map(|f| &f["records"]).collect();
+
+    // A page of 50 of each code: 50 STALE, and every other code still there.
+    let page = run(&schema, r#"{ audit(today: "2028-01-01", first: 50) { code } }"#);
+    let page = page["data"]["audit"].as_array().unwrap();
+    assert_eq!(page.iter().filter(|f| f["code"] == "STALE").count(), 50);
+    for c in counts {
+        let code = c["code"].as_str().unwrap();
+        let expected = c["count"].as_u64().unwrap().min(50) as usize;
+        assert_eq!(page.iter().filter(|f| f["code"] == code).count(), expected, "{code}");
+    }
+
+    // STALE alone, 40 at a time: the same findings in the same order.
+    let mut walked: Vec<Value> = Vec::new();
+    for offset in (0..160).step_by(40) {
+        let query = format!(
+            r#"{{ audit(today: "2028-01-01", codes: ["STALE"], first: 40, offset: {offset}) {{ code records }} }}"#
+        );
+        let response = run(&schema, &query);
+        let found = response["data"]["audit"].as_array().unwrap();
+        assert!(found.iter().all(|f| f["code"] == "STALE"));
+        walked.extend(found.iter().map(|f| f["records"].clone()));
+    }
+    assert_eq!(walked.iter().collect::<Vec<_>>(), stale);
+
+    // Bad arguments say what is wrong.
+    let unknown = run(&schema, r#"{ audit(codes: ["OLD"]) { code } }"#);
+    assert_eq!(error_code(&unknown), "BAD_USER_INPUT", "{unknown}");
+    assert!(unknown["errors"][0]["message"].as_str().unwrap().contains("STALE"), "{unknown}");
+    let too_many = run(&schema, r#"{ audit(first: 10001) { code } }"#);
+    assert_eq!(error_code(&too_many), "BAD_USER_INPUT", "{too_many}");
+    let negative = run(&schema, r#"{ audit(offset: -1) { code } }"#);
+    assert_eq!(error_code(&negative), "BAD_USER_INPUT", "{negative}");
+}
+
 #[test]
 fn deep_queries_are_refused() {
     let schema = seed_schema();

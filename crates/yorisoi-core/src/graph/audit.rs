@@ -3,86 +3,19 @@
 //! stale, which information flows break, and who holds the network together.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 
 use chrono::{Months, NaiveDate};
 use petgraph::Direction;
 use petgraph::stable_graph::NodeIndex;
 use petgraph::visit::{EdgeRef, IntoEdgeReferences, NodeIndexable};
 
-use super::{EdgeKind, ReferralGraph};
+use super::finding::Referral;
+use super::{EdgeKind, Finding, FindingCode, ReferralGraph, Severity};
 use crate::{Id, MunicipalityCode, ReferralKind, ReferralState, Status};
-
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn code(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
 
 /// How many days ahead the audit warns that a list of dates runs out.
 pub const DATES_WARNING_DAYS: u64 = 30;
-
-/// What a finding is about; the codes are stable for other apps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum FindingCode {
-    /// A referral cycle for a need in which no member addresses it.
-    TaraimawashiCycle,
-    /// Receives referrals for a need it does not address and refers nowhere for it.
-    DeadEnd,
-    /// An information flow marked as not working.
-    BrokenFlow,
-    /// No entry window can reach this resource.
-    Unreachable,
-    /// A municipality with resources but none for some needs.
-    CoverageHole,
-    /// Not verified for too long.
-    Stale,
-    /// Many referral paths pass through this place.
-    Hub,
-    /// An active place whose schedule is a list of dates that has run out or soon will.
-    DatesRunningOut,
-    /// A working referral to a place that has ended (or is only planned).
-    RefersToClosedPlace,
-}
-
-impl FindingCode {
-    pub fn code(self) -> &'static str {
-        match self {
-            FindingCode::TaraimawashiCycle => "TARAIMAWASHI_CYCLE",
-            FindingCode::DeadEnd => "DEAD_END",
-            FindingCode::BrokenFlow => "BROKEN_FLOW",
-            FindingCode::Unreachable => "UNREACHABLE",
-            FindingCode::CoverageHole => "COVERAGE_HOLE",
-            FindingCode::Stale => "STALE",
-            FindingCode::Hub => "HUB",
-            FindingCode::DatesRunningOut => "DATES_RUNNING_OUT",
-            FindingCode::RefersToClosedPlace => "REFERS_TO_CLOSED_PLACE",
-        }
-    }
-}
-
-/// One finding, with what to do about it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finding {
-    pub code: FindingCode,
-    pub severity: Severity,
-    pub need: Option<Id>,
-    /// The records involved, in order (a cycle's path, a flow's chain).
-    pub records: Vec<Id>,
-    pub message: String,
-    pub suggestion: String,
-}
 
 /// Active resources per municipality and need.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -122,6 +55,15 @@ impl AuditOptions {
 impl ReferralGraph {
     fn name(&self, node: NodeIndex) -> &str {
         &self.graph[node].name
+    }
+
+    /// A referral edge with its ends, shared with the graph, for a finding to keep.
+    fn referral(&self, edge: petgraph::stable_graph::EdgeReference<'_, Arc<super::EdgeData>>) -> Referral {
+        Referral {
+            edge: Arc::clone(edge.weight()),
+            from: Arc::clone(&self.graph[edge.source()]),
+            to: Arc::clone(&self.graph[edge.target()]),
+        }
     }
 
     fn in_scope(&self, node: NodeIndex, scope: Option<MunicipalityCode>) -> bool {
@@ -213,19 +155,19 @@ impl ReferralGraph {
                 let cycle = shortest_cycle(&edges, &component, |n| self.graph[n].id.clone());
                 let names: Vec<&str> = cycle.iter().map(|n| self.name(*n)).collect();
                 let label = self.need_label(need);
-                findings.push(Finding {
-                    code: FindingCode::TaraimawashiCycle,
-                    severity: Severity::Error,
-                    need: Some(need.clone()),
-                    records: cycle.iter().map(|n| self.graph[*n].id.clone()).collect(),
-                    message: format!(
+                findings.push(Finding::written(
+                    FindingCode::TaraimawashiCycle,
+                    Severity::Error,
+                    Some(need.clone()),
+                    cycle.iter().map(|n| self.graph[*n].id.clone()).collect(),
+                    format!(
                         "「{label}」の相談が {} と回り、どこも対応していません（たらい回しの恐れ）",
                         names.join(" → ")
                     ),
-                    suggestion: format!(
+                    format!(
                         "この輪のどこかで「{label}」に対応する窓口を登録するか、対応できる先への紹介を加えてください"
                     ),
-                });
+                ));
             }
         }
         findings
@@ -272,23 +214,18 @@ impl ReferralGraph {
             senders.dedup();
             let label = self.need_label(need);
             let from: Vec<&str> = senders.iter().map(|n| self.name(*n)).collect();
-            findings.push(Finding {
-                code: FindingCode::DeadEnd,
-                severity: Severity::Warning,
-                need: Some(need.clone()),
-                records: std::iter::once(data.id.clone())
-                    .chain(senders.iter().map(|n| self.graph[*n].id.clone()))
-                    .collect(),
-                message: format!(
+            findings.push(Finding::written(
+                FindingCode::DeadEnd,
+                Severity::Warning,
+                Some(need.clone()),
+                std::iter::once(data.id.clone()).chain(senders.iter().map(|n| self.graph[*n].id.clone())).collect(),
+                format!(
                     "{} は {} から「{label}」の紹介を受けますが、対応する支援資源も次の紹介先も登録されていません",
                     data.name,
                     from.join("・")
                 ),
-                suggestion: format!(
-                    "{} の「{label}」の窓口を支援資源として登録するか、紹介先を加えてください",
-                    data.name
-                ),
-            });
+                format!("{} の「{label}」の窓口を支援資源として登録するか、紹介先を加えてください", data.name),
+            ));
         }
         findings
     }
@@ -320,16 +257,7 @@ impl ReferralGraph {
             })
             .collect();
         lost.sort_by(|a, b| self.graph[*a].id.cmp(&self.graph[*b].id));
-        lost.into_iter()
-            .map(|n| Finding {
-                code: FindingCode::Unreachable,
-                severity: Severity::Warning,
-                need: None,
-                records: vec![self.graph[n].id.clone()],
-                message: format!("{} へは、どの相談窓口からもつながる経路がありません", self.name(n)),
-                suggestion: "運営団体（operators）を登録するか、相談窓口からの紹介・連携を加えてください".to_owned(),
-            })
-            .collect()
+        lost.into_iter().map(|n| Finding::unreachable(Arc::clone(&self.graph[n]))).collect()
     }
 
     /// Active resources per municipality (with resources) and need.
@@ -394,19 +322,14 @@ impl ReferralGraph {
                 }
                 let name = self.municipality_names.get(m).cloned().unwrap_or_else(|| m.to_string());
                 let labels: Vec<String> = missing.iter().map(|n| self.need_label(n)).collect();
-                Some(Finding {
-                    code: FindingCode::CoverageHole,
-                    severity: Severity::Info,
-                    need: None,
-                    records: missing.into_iter().cloned().collect(),
-                    message: format!(
-                        "{name} には次の困りごとに対応する支援資源が登録されていません: {}",
-                        labels.join("、")
-                    ),
-                    suggestion: format!(
-                        "{name} の該当する窓口・活動を調べて登録してください（区外・都全域の資源でも構いません）"
-                    ),
-                })
+                Some(Finding::written(
+                    FindingCode::CoverageHole,
+                    Severity::Info,
+                    None,
+                    missing.into_iter().cloned().collect(),
+                    format!("{name} には次の困りごとに対応する支援資源が登録されていません: {}", labels.join("、")),
+                    format!("{name} の該当する窓口・活動を調べて登録してください（区外・都全域の資源でも構いません）"),
+                ))
             })
             .collect()
     }
@@ -420,7 +343,7 @@ impl ReferralGraph {
         for node in nodes {
             let data = &self.graph[node];
             if data.verified.is_some_and(|v| v < cutoff) && self.in_scope(node, options.municipality) {
-                findings.push(stale_finding(&data.id, &data.name, data.verified, options.stale_months));
+                findings.push(Finding::stale_record(Arc::clone(data), options.stale_months));
             }
         }
         let mut edges: Vec<_> = self.graph.edge_references().filter(|e| e.weight().referral.is_some()).collect();
@@ -428,9 +351,7 @@ impl ReferralGraph {
         for edge in edges {
             let data = edge.weight();
             if data.verified.is_some_and(|v| v < cutoff) && self.in_scope(edge.source(), options.municipality) {
-                let id = data.referral.clone().expect("filtered on referral edges");
-                let name = format!("{} → {}", self.name(edge.source()), self.name(edge.target()));
-                findings.push(stale_finding(&id, &name, data.verified, options.stale_months));
+                findings.push(Finding::stale_referral(self.referral(edge), options.stale_months));
             }
         }
         findings
@@ -456,21 +377,8 @@ impl ReferralGraph {
             .into_iter()
             .map(|n| {
                 let data = &self.graph[n];
-                let last = data.listed_until.expect("filtered on listed dates");
-                let (severity, when) = if last < options.today {
-                    (Severity::Warning, "が最後で、その後の日程がありません")
-                } else {
-                    (Severity::Info, "までしか登録されていません")
-                };
-                Finding {
-                    code: FindingCode::DatesRunningOut,
-                    severity,
-                    need: None,
-                    records: vec![data.id.clone()],
-                    message: format!("{} の日程は {last} {when}", data.name),
-                    suggestion: "次の日程を schedule の dates に加えるか、終わったなら status を ended にしてください"
-                        .to_owned(),
-                }
+                let past = data.listed_until.is_some_and(|last| last < options.today);
+                Finding::dates_running_out(Arc::clone(data), past)
             })
             .collect()
     }
@@ -492,26 +400,7 @@ impl ReferralGraph {
             })
             .collect();
         edges.sort_by(|a, b| a.weight().referral.cmp(&b.weight().referral));
-        edges
-            .into_iter()
-            .map(|edge| {
-                let target = &self.graph[edge.target()];
-                let state = if target.status == Status::Ended { "終了しています" } else { "まだ始まっていません（計画）" };
-                Finding {
-                    code: FindingCode::RefersToClosedPlace,
-                    severity: Severity::Warning,
-                    need: None,
-                    records: vec![
-                        edge.weight().referral.clone().expect("filtered on referral edges"),
-                        self.graph[edge.source()].id.clone(),
-                        target.id.clone(),
-                    ],
-                    message: format!("{} から {} へのつなぎがありますが、つなぎ先は{state}", self.name(edge.source()), target.name),
-                    suggestion: "つなぎ先の状況を確かめ、別の窓口へのつなぎに替えるか、この referral を not_working にしてください"
-                        .to_owned(),
-                }
-            })
-            .collect()
+        edges.into_iter().map(|edge| Finding::refers_to_closed_place(self.referral(edge))).collect()
     }
 
     /// Information flows marked as not working, with the chain that feeds them.
@@ -545,23 +434,23 @@ impl ReferralGraph {
                 } else {
                     "紹介"
                 };
-                Finding {
-                    code: FindingCode::BrokenFlow,
-                    severity: Severity::Error,
-                    need: edge.weight().needs.first().cloned(),
-                    records: chain.iter().map(|n| self.graph[*n].id.clone()).collect(),
-                    message: format!(
+                Finding::written(
+                    FindingCode::BrokenFlow,
+                    Severity::Error,
+                    edge.weight().needs.first().cloned(),
+                    chain.iter().map(|n| self.graph[*n].id.clone()).collect(),
+                    format!(
                         "{what}が途切れています: {}（{} → {} が機能していません）",
                         names.join(" → "),
                         self.name(edge.source()),
                         self.name(edge.target())
                     ),
-                    suggestion: format!(
+                    format!(
                         "{} と {} で、受け渡しの方法（同意の範囲・頻度・担当）を取り決めてください",
                         self.name(edge.source()),
                         self.name(edge.target())
                     ),
-                }
+                )
             })
             .collect()
     }
@@ -579,16 +468,18 @@ impl ReferralGraph {
             .into_iter()
             .filter(|(n, _)| self.in_scope(*n, options.municipality))
             .take(options.hubs)
-            .map(|(n, score)| Finding {
-                code: FindingCode::Hub,
-                severity: Severity::Info,
-                need: None,
-                records: vec![self.graph[n].id.clone()],
-                message: format!("{} がネットワークをつないでいます（媒介中心性 {score:.1}）", self.name(n)),
-                suggestion: format!(
-                    "{} が止まっても紹介が途切れないよう、周りの窓口どうしの直接の連携も登録してください",
-                    self.name(n)
-                ),
+            .map(|(n, score)| {
+                Finding::written(
+                    FindingCode::Hub,
+                    Severity::Info,
+                    None,
+                    vec![self.graph[n].id.clone()],
+                    format!("{} がネットワークをつないでいます（媒介中心性 {score:.1}）", self.name(n)),
+                    format!(
+                        "{} が止まっても紹介が途切れないよう、周りの窓口どうしの直接の連携も登録してください",
+                        self.name(n)
+                    ),
+                )
             })
             .collect()
     }
@@ -657,22 +548,6 @@ impl ReferralGraph {
             }
         }
         nodes.into_iter().map(|n| (n, centrality[n.index()])).collect()
-    }
-}
-
-fn stale_finding(id: &Id, name: &str, verified: Option<NaiveDate>, months: u32) -> Finding {
-    let when = verified.map_or_else(|| "不明".to_owned(), |d| d.to_string());
-    Finding {
-        code: FindingCode::Stale,
-        severity: Severity::Info,
-        need: None,
-        records: vec![id.clone()],
-        message: format!(
-            "{name} の情報は{months}か月以上前のものです（{when} 時点。資料の発行日と最終確認日の早い方）"
-        ),
-        suggestion:
-            "新しい資料や本人・運営者への確認で連絡先・時間・実施状況を確かめ、その資料を provenance に加えてください"
-                .to_owned(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! the department tree as edges. petgraph stays inside: callers speak in record ids.
 
 mod audit;
+mod finding;
 mod paths;
 #[cfg(test)]
 mod tests;
@@ -17,7 +18,8 @@ use petgraph::visit::EdgeRef;
 
 use crate::{Directory, Id, MunicipalityCode, ReferralConditions, ReferralKind, ReferralState, Status, chain_to_root};
 
-pub use audit::{Audit, AuditOptions, Coverage, Finding, FindingCode, Severity};
+pub use audit::{Audit, AuditOptions, Coverage};
+pub use finding::{Finding, FindingCode, Severity};
 pub use paths::{Hop, Path, PathQuery, Person};
 
 /// Why a graph question cannot be answered.

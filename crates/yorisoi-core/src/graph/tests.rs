@@ -230,9 +230,9 @@ fn reported_cycles_are_real_and_none_is_missed() {
                 }
             }
             let addresses = |node: &Id| graph.addresses(node, &need);
-            let reported: Vec<&Finding> = findings.iter().filter(|f| f.need.as_ref() == Some(&need)).collect();
+            let reported: Vec<&Finding> = findings.iter().filter(|f| f.need() == Some(&need)).collect();
             for finding in &reported {
-                let cycle = &finding.records;
+                let cycle = finding.records();
                 assert!(cycle.len() >= 3 && cycle.first() == cycle.last(), "{cycle:?} is not closed");
                 for pair in cycle.windows(2) {
                     assert!(
