@@ -239,16 +239,22 @@ impl Live {
             note,
         };
         let checked = started.elapsed();
+        let (resources, referrals): (Vec<Id>, Vec<Id>) = match record {
+            RecordKind::Resource => (vec![id.clone()], vec![]),
+            _ => (vec![], vec![id.clone()]),
+        };
+        // The graph and lookups are patched on another core while the store writes
+        // and the index updates; the patch is only served once the store has the edit.
+        let patching = {
+            let (current, directory) = (Arc::clone(&current), Arc::new(directory));
+            tokio::task::spawn_blocking(move || current.patched(directory, &resources, &referrals, current.version))
+        };
         let change = self.store.apply(&edit, change).await.map_err(|e| ApiError::Internal(e.to_string()))?;
         let stored = started.elapsed();
         // The log is followed in order: this edit's number is the snapshot's version
         // only when nothing from another server came between (the follower applies it
         // again otherwise, and finds it already here).
         let version = if change.id == current.version + 1 { change.id } else { current.version };
-        let (resources, referrals): (Vec<Id>, Vec<Id>) = match record {
-            RecordKind::Resource => (vec![id.clone()], vec![]),
-            _ => (vec![], vec![id.clone()]),
-        };
         // The store has the edit, so the snapshot follows it even if the index cannot;
         // the index is brought back in line when the server next starts (it syncs).
         if let Edit::PutResource(resource) = &edit {
@@ -261,16 +267,20 @@ impl Live {
                 tracing::error!(%error, resource = %id, "search index not updated; it is resynced at the next start");
             }
         }
-        let directory = Arc::new(directory);
         let indexed = started.elapsed();
-        let next = Arc::new(current.patched(directory, &resources, &referrals, version));
+        let mut next = patching.await.map_err(|e| {
+            // The store has the edit: the follower applies it from the log.
+            ApiError::Internal(format!("the edit is stored but this server could not patch its snapshot: {e}"))
+        })?;
+        next.version = version;
+        let next = Arc::new(next);
         self.replace(Arc::clone(&next));
         self.progress.applied(version);
         let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
         tracing::info!(
             actor = %caller.name, action = action.code(), record = %id, change = change.id,
             checked_ms = ms(checked), stored_ms = ms(stored - checked), indexed_ms = ms(indexed - stored),
-            patched_ms = ms(started.elapsed() - indexed), "directory edited"
+            patch_waited_ms = ms(started.elapsed() - indexed), "directory edited"
         );
         Ok((change, next))
     }

@@ -70,16 +70,27 @@ impl<'a> Context<'a> {
     }
 
     /// A context for describing only `few` resources (an edit): it looks up only
-    /// their operators, instead of every name in the directory.
-    pub fn for_few(directory: &'a Directory, vocabulary: &'a Vocabulary, few: &[std::sync::Arc<Resource>]) -> Self {
-        let wanted: rustc_hash::FxHashSet<&str> = few.iter().flat_map(|r| r.operators.iter().map(Id::as_str)).collect();
-        let runners = if wanted.is_empty() {
-            HashMap::new()
-        } else {
-            let organizations = directory.organizations.iter().map(|o| (o.id.as_str(), o.name.as_str()));
-            let resources = directory.resources.iter().map(|r| (r.id.as_str(), r.name.as_str()));
-            organizations.chain(resources).filter(|(id, _)| wanted.contains(id)).collect()
-        };
+    /// their operators (resources by `positions`, their places in the directory),
+    /// instead of gathering every name in the directory.
+    pub fn for_few(
+        directory: &'a Directory,
+        vocabulary: &'a Vocabulary,
+        few: &[std::sync::Arc<Resource>],
+        positions: &rustc_hash::FxHashMap<Id, usize>,
+    ) -> Self {
+        let mut runners = HashMap::new();
+        for operator in few.iter().flat_map(|r| &r.operators) {
+            // Keyed by the directory's own copy of the id, which lives as long as the context.
+            let found = match positions.get(operator) {
+                Some(&at) => directory.resources.get(at).map(|r| (r.id.as_str(), r.name.as_str())),
+                None => {
+                    directory.organizations.iter().find(|o| &o.id == operator).map(|o| (o.id.as_str(), o.name.as_str()))
+                }
+            };
+            if let Some((id, name)) = found {
+                runners.insert(id, name);
+            }
+        }
         Self { vocabulary, directory, runners }
     }
 

@@ -125,6 +125,14 @@ struct State {
     by_id: HashMap<Id, u64>,
     vocabulary: Arc<Vocabulary>,
     directory: Arc<Directory>,
+    /// Where each resource is in `directory.resources`, so that an edit finds its
+    /// record and its operators without a pass over the directory.
+    positions: rustc_hash::FxHashMap<Id, usize>,
+}
+
+/// Where each resource is in `directory`.
+fn positions(directory: &Directory) -> rustc_hash::FxHashMap<Id, usize> {
+    directory.resources.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect()
 }
 
 /// How a sync changed the index.
@@ -278,6 +286,7 @@ impl SearchIndex {
             by_id: HashMap::new(),
             vocabulary: Arc::new(Vocabulary::new(&empty)),
             directory: Arc::new(empty),
+            positions: rustc_hash::FxHashMap::default(),
         };
         Ok(Self {
             reader,
@@ -399,6 +408,7 @@ impl SearchIndex {
             by_id,
             vocabulary: Arc::new(vocabulary),
             directory: Arc::new(directory.clone()),
+            positions: positions(directory),
         };
         Ok(report)
     }
@@ -427,6 +437,7 @@ impl SearchIndex {
         if !removes.is_empty() {
             let gone: rustc_hash::FxHashSet<&Id> = removes.iter().collect();
             directory.resources.retain(|r| !gone.contains(&r.id));
+            state.positions = positions(directory);
         }
         let docs = Arc::make_mut(&mut state.docs);
         for id in removes {
@@ -435,23 +446,17 @@ impl SearchIndex {
                 docs[ord as usize] = None;
             }
         }
-        // One pass to find where the puts go, however many there are.
-        let wanted: rustc_hash::FxHashSet<&Id> = puts.iter().map(|r| &r.id).collect();
-        let at: rustc_hash::FxHashMap<Id, usize> = directory
-            .resources
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| wanted.contains(&r.id))
-            .map(|(i, r)| (r.id.clone(), i))
-            .collect();
         for resource in puts {
-            match at.get(&resource.id) {
+            match state.positions.get(&resource.id) {
                 Some(&i) => directory.resources[i] = Arc::clone(resource),
-                None => directory.resources.push(Arc::clone(resource)),
+                None => {
+                    state.positions.insert(resource.id.clone(), directory.resources.len());
+                    directory.resources.push(Arc::clone(resource));
+                }
             }
         }
         let started = std::time::Instant::now();
-        let context = Context::for_few(directory, &state.vocabulary, puts);
+        let context = Context::for_few(directory, &state.vocabulary, puts, &state.positions);
         for resource in puts {
             let (mut info, text) = context.describe(resource);
             let digest = text.digest(&info);
