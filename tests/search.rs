@@ -162,6 +162,42 @@ fn an_edit_is_searchable_as_soon_as_it_is_applied() {
     assert_eq!(index.len(), directory.resources.len() - 1);
 }
 
+/// An edit finds its record and its operators' names by their place in the index's
+/// directory: after a removal shifts every later record, an edit of a later record
+/// that names a later record as its operator is found by that operator's name, and
+/// a new record is added, not written over another.
+#[test]
+fn edits_after_a_removal_find_their_records_and_operators() {
+    let directory = seed();
+    let index = SearchIndex::in_ram(&directory).unwrap();
+    let n = directory.resources.len();
+    let at = |key: &str| directory.resources.iter().position(|r| r.id.as_str() == key).unwrap();
+    let found = |text: &str, key: &str| {
+        search(&index, SearchRequest { text: text.into(), limit: 100, ..Default::default() })
+            .hits
+            .iter()
+            .any(|h| h.id.as_str() == key)
+    };
+    // 東久留米フードパントリーひよこ comes to run フードバンク昭島 (both after the removed one).
+    let (operator, edited) = (at("higashikurume-pantry-hiyoko"), at("food-bank-akishima"));
+    assert!(operator > 0 && edited > 0);
+    index.remove(&directory.resources[0].id).unwrap();
+    assert!(!found("ひよこ", "food-bank-akishima"), "not found by the operator's name before the edit");
+    let mut record = yorisoi_core::Resource::clone(&directory.resources[edited]);
+    record.operators = vec![directory.resources[operator].id.clone()];
+    index.upsert(&record).unwrap();
+    assert!(found("ひよこ", "food-bank-akishima"), "the operator's name is in the edited record");
+
+    let mut added = record.clone();
+    added.id = id("a-new-place-after-a-removal");
+    added.name = "新しくできた居場所ひだまり".into();
+    index.upsert(&added).unwrap();
+    assert_eq!(index.len(), n);
+    assert!(found("ひだまり", "a-new-place-after-a-removal"));
+    assert!(found("ひよこ", "food-bank-akishima"), "the edited record is still there");
+    assert!(found("東久留米フードパントリーひよこ", "higashikurume-pantry-hiyoko"));
+}
+
 #[test]
 fn a_persisted_index_is_reused_synced_and_rebuilt_when_stale() {
     let mut directory = seed();
