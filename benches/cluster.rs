@@ -224,10 +224,20 @@ fn main() {
 
     // Catch-up: B stops following; loads change records; B catches up when it returns.
     followers.1.abort();
-    for (changed, what) in [(1_500, "patched record by record"), (20_000, "whole directory read again")] {
+    // Resources alone are patched in (in batches of the log's reads); an organization
+    // among the changes shapes every document, so the whole directory is read again.
+    let cases = [
+        (1_500, false, "patched record by record"),
+        (20_000, false, "patched record by record, in batches"),
+        (20_000, true, "an organization among them: whole directory read again"),
+    ];
+    for (changed, organization, what) in cases {
         let mut next = runtime.block_on(async { a.store().read_directory().await.unwrap() });
         for r in next.resources.iter_mut().take(changed) {
-            Arc::make_mut(r).description = Some(format!("更新{changed}"));
+            Arc::make_mut(r).description = Some(format!("更新{changed}{what}"));
+        }
+        if organization {
+            next.organizations[0].description = Some(format!("更新{changed}{what}"));
         }
         let entries_before = runtime.block_on(a.store().last_change()).unwrap();
         runtime.block_on(a.store().replace_directory(&next)).unwrap();
